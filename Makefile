@@ -1,0 +1,55 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   - the main job on the default complex (no server, no user data)
+#   make test   - the whole test suite
+# Both create/refresh the virtual environment .venv themselves.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Local PDB mirror: default to ../shared/structures when that folder exists.
+ifeq ($(origin NMDA_TOOLKIT_MIRROR), undefined)
+  ifneq ($(wildcard ../shared/structures),)
+    export NMDA_TOOLKIT_MIRROR := $(abspath ../shared/structures)
+  endif
+endif
+
+.PHONY: venv assets demo report test test-fast lab bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,dask]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name nmda-toolkit --display-name "nmda-toolkit" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Third-party browser code (3Dmol.js) is fetched and cached, never committed.
+assets: $(STAMP)
+	$(BIN)/python -m toolkit.views.assets fetch
+
+demo: $(STAMP)
+	$(BIN)/nmda-toolkit summary 7EU8
+
+report: $(STAMP) assets
+	$(BIN)/nmda-toolkit report
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

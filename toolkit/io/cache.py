@@ -1,0 +1,93 @@
+"""On-disk cache: raw downloaded files and parsed entries (no pickle).
+
+Layout under :func:`cache_dir` (``$NMDA_TOOLKIT_CACHE``, else
+``$XDG_CACHE_HOME/nmda-toolkit``, else ``~/.cache/nmda-toolkit``)::
+
+    pdb/7eu8.cif.gz          raw files as downloaded (validated before they land)
+    parsed/v1/7eu8.npz       parsed atom arrays + JSON metadata (numpy .npz)
+
+Parsed entries are stored as uncompressed ``.npz`` files holding only numeric
+and fixed-width unicode arrays plus one JSON string, and are read back with
+``allow_pickle=False``: no code can run from a cache file. Every write goes to
+a temporary file in the same directory followed by :func:`os.replace`, so a
+reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .parse import ATOM_FIELDS, RawEntry
+
+__all__ = ["cache_dir", "atomic_write_bytes", "store_parsed", "load_parsed", "parsed_path"]
+
+#: Bump when the parsed layout or a parsing policy changes.
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """The cache root (created on demand)."""
+    env = os.environ.get("NMDA_TOOLKIT_CACHE")
+    if env:
+        root = Path(env)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = Path(base) / "nmda-toolkit"
+    return root
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def parsed_path(entry_id: str) -> Path:
+    return cache_dir() / "parsed" / f"v{CACHE_FORMAT}" / f"{entry_id.lower()}.npz"
+
+
+def store_parsed(entry_id: str, entry: RawEntry) -> Path:
+    """Store a parsed entry; returns the file written."""
+    path = parsed_path(entry_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, __meta__=np.array(json.dumps(entry.meta)), **entry.atoms)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def load_parsed(entry_id: str) -> RawEntry | None:
+    """Read a parsed entry from the cache; None when absent or unreadable."""
+    path = parsed_path(entry_id)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["__meta__"]))
+            atoms = {k: z[k] for k in ATOM_FIELDS}
+    except (OSError, KeyError, ValueError):
+        return None
+    return RawEntry(atoms=atoms, meta=meta)
