@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["component_info", "ccd_version"]
+__all__ = ["component_info", "require_component", "ccd_version"]
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +46,25 @@ def component_info(code: str) -> dict[str, Any] | None:
         "synonyms": val("pdbx_synonyms"),
         "formal_charge": int(cols["pdbx_formal_charge"][i]),
     }
+
+
+def require_component(code: str) -> dict[str, Any]:
+    """Like :func:`component_info` but raise when the CCD has no such code.
+
+    Raises
+    ------
+    ComponentNotFound
+        The code is absent from the Chemical Component Dictionary.
+    """
+    info = component_info(code)
+    if info is None:
+        from ..errors import ComponentNotFound
+
+        raise ComponentNotFound(
+            f"{code!r} is not in the Chemical Component Dictionary ({ccd_version()}); "
+            "supply a SMILES template for this ligand"
+        )
+    return info
 
 
 def ccd_version() -> str:

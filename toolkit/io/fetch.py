@@ -18,6 +18,7 @@ leaves a file behind.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import urllib.error
@@ -124,7 +125,7 @@ def download_entry(pdb_id: str, *, timeout: float = 30.0, require_protein: bool 
         if exc.code == 404:
             raise StructureNotFound(f"{pdb_id}: no such entry at {url} (HTTP 404)") from exc
         raise DownloadError(f"{pdb_id}: download from {url} failed: HTTP {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         raise DownloadError(f"{pdb_id}: download from {url} failed ({reason}); no network?") from exc
     if expected is not None and expected.isdigit() and int(expected) != len(data):

@@ -177,14 +177,11 @@ def sniff_format(raw: bytes, name: str = "<bytes>") -> str:
     # BinaryCIF is a MessagePack map: fixmap (0x80-0x8f) or map16/map32.
     if first and (0x80 <= first[0] <= 0x8F or first[0] in (0xDE, 0xDF)):
         return "bcif"
-    try:
-        head = raw[:65536].decode("ascii")
-    except UnicodeDecodeError:
-        head = raw[:65536].decode("latin-1")
-        if sum(not (c.isprintable() or c.isspace()) for c in head[:4096]) > 8:
-            raise StructureFormatError(
-                f"{name}: binary content that is neither gzip nor BinaryCIF"
-            ) from None
+    sample = raw[:4096]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if controls > 8:
+        raise StructureFormatError(f"{name}: binary content that is neither gzip nor BinaryCIF")
+    head = raw[:65536].decode("latin-1")
     for line in head.splitlines():
         s = line.strip()
         if not s or s.startswith("#"):
