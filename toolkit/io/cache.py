@@ -18,13 +18,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from .parse import ATOM_FIELDS, RawEntry
 
-__all__ = ["cache_dir", "atomic_write_bytes", "store_parsed", "load_parsed", "parsed_path"]
+__all__ = ["cache_dir", "atomic_output", "atomic_write_bytes", "store_parsed", "load_parsed", "parsed_path"]
 
 #: Bump when the parsed layout or a parsing policy changes.
 CACHE_FORMAT = 1
@@ -41,15 +43,22 @@ def cache_dir() -> Path:
     return root
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file + rename)."""
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left as it
+    was, so a partial file never replaces a good one.
+
+    >>> with atomic_output("/tmp/out.csv") as tmp:  # doctest: +SKIP
+    ...     tmp.write_text("a,b\n")
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -57,6 +66,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename)."""
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def parsed_path(entry_id: str) -> Path:
@@ -66,18 +83,8 @@ def parsed_path(entry_id: str) -> Path:
 def store_parsed(entry_id: str, entry: RawEntry) -> Path:
     """Store a parsed entry; returns the file written."""
     path = parsed_path(entry_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, __meta__=np.array(json.dumps(entry.meta)), **entry.atoms)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(entry.meta)), **entry.atoms)
     return path
 
 
