@@ -18,10 +18,19 @@ __all__ = [
     "DownloadError",
     "ComponentNotFound",
     "LigandNotFound",
+    "InvalidParameter",
+    "NoTransmembraneDomain",
+    "TemplateMismatch",
+    "OutputPathError",
+    "RenderError",
+    "InvalidMolecule",
+    "InputFileError",
     "ToolkitWarning",
     "LossyFixWarning",
     "UnknownComponentWarning",
     "NumberingWarning",
+    "EmptySiteWarning",
+    "AssetWarning",
 ]
 
 
@@ -61,6 +70,34 @@ class LigandNotFound(ToolkitError, LookupError):
     """A ligand code or instance is not present in a structure."""
 
 
+class InvalidParameter(ToolkitError, ValueError):
+    """A function argument is out of its valid range (the message names it and the range)."""
+
+
+class NoTransmembraneDomain(ToolkitError, ValueError):
+    """A structure has no transmembrane domain (e.g. an isolated ATD or LBD construct)."""
+
+
+class TemplateMismatch(ToolkitError, ValueError):
+    """A CCD or SMILES template does not match a ligand's atoms in a structure."""
+
+
+class OutputPathError(ToolkitError, OSError):
+    """An output file cannot be written there (missing or read-only folder, a directory, ...)."""
+
+
+class RenderError(ToolkitError, RuntimeError):
+    """A view could not be rendered (no headless browser, blank image, time-out)."""
+
+
+class InvalidMolecule(ToolkitError, ValueError):
+    """A SMILES or molecule record cannot be parsed or sanitised (the message says why)."""
+
+
+class InputFileError(ToolkitError, ValueError):
+    """A batch input file is empty, undecodable or lacks the named column (the message lists the columns)."""
+
+
 class ToolkitWarning(UserWarning):
     """Base class of the toolkit's warnings."""
 
@@ -75,3 +112,11 @@ class UnknownComponentWarning(ToolkitWarning):
 
 class NumberingWarning(ToolkitWarning):
     """A chain's UniProt numbering failed a sequence anchor check."""
+
+
+class EmptySiteWarning(ToolkitWarning):
+    """A ligand has no protein residue within the cutoff (the warning names the nearest ones)."""
+
+
+class AssetWarning(ToolkitWarning):
+    """A browser asset (3Dmol.js) is missing or unverified; a fallback is used."""

@@ -1,0 +1,176 @@
+"""Benchmark: full interaction profile of JC9 in 7EU8, toolkit vs PLIP, same run.
+
+Both tools start from the same decompressed PDB file of 7EU8 (PLIP reads PDB
+format only). Our profile = ``load_structure(path, use_cache=False)`` +
+ligand chemistry (CCD template, stereo from 3D, protonation at pH 7.4 with
+pKa 7.5) + site residues (4.5 Å, cKDTree) + typed interactions. PLIP's =
+``PDBComplex.load_pdb`` (OpenBabel parsing, hydrogen addition) +
+``characterize_complex`` for the JC9 ligand only (the fair comparison); the
+time of PLIP's default ``analyze()`` of every ligand (JC9 + 7 NAG) is printed
+too.
+
+Three settings, each timed in this run:
+
+1. warm: inside this process, after one untimed warm-up of each tool
+   (imports done, the CCD component cached); median of repeats;
+2. fresh: a new Python process per run, wall time including interpreter
+   start-up, imports and, for us, reading the CCD component from biotite's
+   CCD file (about 1 s of our figure); median of repeats;
+3. profile only: ours on an already parsed Structure vs PLIP's
+   ``characterize_complex`` on an already loaded (protonated) complex.
+
+Target: ours >= 20x faster than PLIP. PLIP (GPL) is imported only inside this
+script; install with ``pip install -e .[reference]``.
+
+Run: ``NMDA_TOOLKIT_MIRROR=../shared/structures python benchmarks/bench_sites.py [--repeats 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OURS = """
+import sys, time
+t0 = time.perf_counter()
+from toolkit.structure import load_structure
+from toolkit.chem.templates import ligand_to_mol
+from toolkit.sites import interactions, site_residues
+s = load_structure(sys.argv[1], use_cache=False)
+mol = ligand_to_mol(s, "JC9", "B", 903, ph=7.4, pka=7.5)
+it = interactions(s, "JC9", chain="B", res_id=903, mol=mol)
+site = site_residues(s, "JC9", chain="B", res_id=903, cutoff=4.5, ph=7.4, pka=7.5)
+print(len(site), len(it), time.perf_counter() - t0)
+"""
+
+PLIP_ONE = """
+import sys, time
+t0 = time.perf_counter()
+from plip.structure.preparation import PDBComplex
+cx = PDBComplex()
+cx.load_pdb(sys.argv[1])
+lig = [x for x in cx.ligands if x.hetid == "JC9"][0]
+cx.characterize_complex(lig)
+site = cx.interaction_sets["JC9:B:903"]
+print(len(site.all_itypes), time.perf_counter() - t0)
+"""
+
+
+def _mirror() -> Path:
+    env = os.environ.get("NMDA_TOOLKIT_MIRROR")
+    return Path(env) if env else ROOT.parent / "shared" / "structures"
+
+
+def ours_once(path: Path) -> tuple[float, int, int]:
+    from toolkit.chem.templates import ligand_to_mol
+    from toolkit.sites import interactions, site_residues
+    from toolkit.structure import clear_memory_cache, load_structure
+
+    clear_memory_cache()
+    t = time.perf_counter()
+    s = load_structure(path, use_cache=False)
+    mol = ligand_to_mol(s, "JC9", "B", 903, ph=7.4, pka=7.5)
+    it = interactions(s, "JC9", chain="B", res_id=903, mol=mol)
+    site = site_residues(s, "JC9", chain="B", res_id=903, cutoff=4.5, ph=7.4, pka=7.5)
+    return time.perf_counter() - t, len(site), len(it)
+
+
+def plip_once(path: Path, all_ligands: bool = False) -> tuple[float, int]:
+    from plip.structure.preparation import PDBComplex
+
+    t = time.perf_counter()
+    cx = PDBComplex()
+    cx.load_pdb(str(path))
+    if all_ligands:
+        cx.analyze()
+    else:
+        cx.characterize_complex(next(x for x in cx.ligands if x.hetid == "JC9"))
+    n = len(cx.interaction_sets["JC9:B:903"].all_itypes)
+    return time.perf_counter() - t, n
+
+
+def profile_only(path: Path, repeats: int) -> tuple[float, float]:
+    """Median times of the profile alone, structure already parsed (ours) / PDB loaded (PLIP)."""
+    from plip.structure.preparation import PDBComplex
+
+    from toolkit.chem.templates import ligand_to_mol
+    from toolkit.sites import interactions, site_residues
+    from toolkit.structure import load_structure
+
+    s = load_structure(path, use_cache=False)
+    ours = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        mol = ligand_to_mol(s, "JC9", "B", 903, ph=7.4, pka=7.5)
+        interactions(s, "JC9", chain="B", res_id=903, mol=mol)
+        site_residues(s, "JC9", chain="B", res_id=903, cutoff=4.5, ph=7.4, pka=7.5)
+        ours.append(time.perf_counter() - t)
+    theirs = []
+    for _ in range(max(1, repeats // 2)):
+        cx = PDBComplex()
+        cx.load_pdb(str(path))
+        lig = next(x for x in cx.ligands if x.hetid == "JC9")
+        t = time.perf_counter()
+        cx.characterize_complex(lig)
+        theirs.append(time.perf_counter() - t)
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def fresh(code: str, path: Path) -> float:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env, capture_output=True, text=True)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=5, help="repeats for our timings (PLIP: max(2, repeats // 2))")
+    args = p.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench_sites_"))
+    try:
+        pdb = tmp / "7eu8.pdb"
+        with gzip.open(_mirror() / "7eu8.pdb.gz", "rb") as fin, open(pdb, "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+        rp = max(2, args.repeats // 2)
+        # warm: one untimed warm-up each, then interleaved repeats
+        _, n_site, n_it = ours_once(pdb)
+        _, n_plip = plip_once(pdb)
+        ours_w, plip_w = [], []
+        for k in range(args.repeats):
+            ours_w.append(ours_once(pdb)[0])
+            if k < rp:
+                plip_w.append(plip_once(pdb)[0])
+        plip_all = plip_once(pdb, all_ligands=True)[0]
+        po, pp = profile_only(pdb, args.repeats)
+        # fresh processes
+        ours_f, plip_f = [], []
+        for k in range(max(3, rp)):
+            ours_f.append(fresh(OURS, pdb))
+            if k < rp:
+                plip_f.append(fresh(PLIP_ONE, pdb))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    ow, pw = statistics.median(ours_w), statistics.median(plip_w)
+    of, pf = statistics.median(ours_f), statistics.median(plip_f)
+    print(f"7EU8 / JC9 interaction profile ({n_site} site residues, {n_it} typed interactions; PLIP: {n_plip})")
+    print(f"warm  (in process)     toolkit {ow * 1000:8.1f} ms   PLIP {pw * 1000:8.1f} ms   ratio {pw / ow:6.1f}x")
+    print(f"fresh (new process)    toolkit {of * 1000:8.1f} ms   PLIP {pf * 1000:8.1f} ms   ratio {pf / of:6.1f}x")
+    print(f"profile only (parsed)  toolkit {po * 1000:8.1f} ms   PLIP {pp * 1000:8.1f} ms   ratio {pp / po:6.1f}x"
+          "   (ours: chemistry + site + interactions on a parsed Structure; PLIP: characterize_complex)")
+    print(f"PLIP analyze() of all 8 ligands (warm): {plip_all * 1000:.1f} ms; ratio vs ours warm {plip_all / ow:.1f}x")
+    print("target: >= 20x faster; fresh includes interpreter start-up, imports and the CCD read")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""Pocket search and lateral candidates (toolkit.sites.pockets) on real mirror entries."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from toolkit.errors import InvalidParameter, NoTransmembraneDomain, ToolkitError
+from toolkit.sites.pockets import (
+    KETAMINE_VOLUME,
+    LATERAL_MIN_HYDROPHOBICITY,
+    LATERAL_MIN_VOLUME,
+    POCKET_COLUMNS,
+    find_pockets,
+    lateral_candidates,
+    pocket_points,
+    tmd_frame,
+)
+
+#: The vestibule must be among this many top-ranked pockets of the whole assembly.
+TOP_N = 3
+LABEL = re.compile(r"^\S+ [A-Z]\d+$|^\S+ [A-Z]-?\d+\S* \(auth ?\S*\)$")
+
+
+@pytest.fixture(scope="module")
+def p7eu8(s7eu8):
+    return find_pockets(s7eu8)
+
+
+@pytest.fixture(scope="module")
+def p7eos(s7eos):
+    return find_pockets(s7eos)
+
+
+@pytest.fixture(scope="module")
+def s4kcc():
+    from toolkit import load_structure
+
+    return load_structure("4KCC")
+
+
+def _jc9_centroid(s):
+    return s.atoms["coord"][s.ligand_atoms("JC9", chain="B", res_id=903)].astype(np.float64).mean(axis=0)
+
+
+def _min_dist(points, xyz):
+    return float(np.linalg.norm(points - xyz, axis=1).min())
+
+
+# ------------------------------------------------------------------ schema
+@pytest.mark.parametrize("fixture", ["p7eu8", "p7eos"])
+def test_schema_and_invariants(fixture, request):
+    df = request.getfixturevalue(fixture)
+    assert list(df.columns) == POCKET_COLUMNS
+    assert len(df) > 10
+    assert df["rank"].tolist() == list(range(1, len(df) + 1))
+    assert df["pocket_id"].is_unique
+    assert (np.diff(df["score"].to_numpy()) <= 0).all()
+    assert np.allclose(df["volume"], df["n_points"] * 1.0**3)
+    assert np.allclose(df["score"], df["volume"] * df["buriedness"])
+    assert df["buriedness"].between(6 / 7 - 1e-9, 1).all()  # every point has >= min_psp=6 of 7 events
+    assert df["hydrophobicity"].between(0, 1).all()
+    assert (df["volume"] >= 50).all()
+    assert set(df["faces"]) <= {"pore", "membrane", "both", "none"}
+    assert (df.loc[~df["in_tmd"], "faces"] == "none").all()
+    assert df["in_tmd"].any() and (~df["in_tmd"]).any()  # TMD and extracellular-domain pockets
+    assert df["in_tmd"].dtype == bool and df["lateral_candidate"].dtype == bool
+    assert not df["lateral_candidate"].any()
+    for labels, n in zip(df["lining_residues"], df["n_lining"]):
+        parts = labels.split(";")
+        assert all(LABEL.match(x) for x in parts), parts
+        assert all(x.split()[0] in ("GluN1", "GluN2A", "GluN2B") for x in parts), parts
+        assert len(parts) == len(set(parts)) <= n
+    assert df.attrs["tmd"] is not None and df.attrs["params"]["grid_spacing"] == 1.0
+
+
+# ------------------------------------------------------------------ TMD frame
+def test_tmd_frame_7eu8(s7eu8):
+    f = tmd_frame(s7eu8)
+    assert f.chains == ("A", "B", "C", "D")
+    assert np.isclose(np.linalg.norm(f.axis), 1.0)
+    jc9 = _jc9_centroid(s7eu8)[None]
+    # ketamine sits in the pore, on the axis, inside the TMD slab
+    assert f.radial(jc9)[0] < 2.0
+    assert f.t_min < f.axial(jc9)[0] < f.t_max
+    # the axis points to the extracellular side, where the ATD/LBD layers (most atoms) are
+    assert f.axial(s7eu8.coord[s7eu8.polymer_mask].astype(float)).mean() > f.t_max
+    assert 25.0 < f.t_max - f.t_min < 80.0  # about one membrane + helix ends
+    assert 25.0 < f.r_max < 80.0
+
+
+def test_tmd_frame_7eos_uses_sequence_not_chain_letters(s7eos):
+    f = tmd_frame(s7eos)
+    assert set(f.chains) == {"A", "B", "C", "D"}
+    assert s7eos.chain_subunits["A"] == "GluN2A"
+
+
+@pytest.mark.parametrize("entry", ["4KCC", "5TQ2"])
+def test_no_tmd_named_error(entry):
+    from toolkit import load_structure
+
+    s = load_structure(entry)
+    with pytest.raises(NoTransmembraneDomain, match="no transmembrane domain found") as e:
+        lateral_candidates(s)
+    assert "SYTANLAAF" in str(e.value)
+    assert isinstance(e.value, ToolkitError) and isinstance(e.value, ValueError)
+    with pytest.raises(NoTransmembraneDomain):
+        tmd_frame(s)
+
+
+def test_5tq2_mixed_chains_labels():
+    """ATD + Fab entry: the search runs; unmapped antibody residues get chain labels."""
+    from toolkit import load_structure
+
+    s = load_structure("5TQ2")
+    df = find_pockets(s)
+    assert len(df) > 0 and not df["in_tmd"].any()
+    labels = {x for v in df["lining_residues"] for x in v.split(";")}
+    assert all(LABEL.match(x) for x in labels)
+    assert any(x.startswith(("GluN1 ", "GluN2A ")) for x in labels)
+
+
+def test_progress_and_threads_give_same_result(s4kcc):
+    import dataclasses
+
+    fresh = dataclasses.replace(s4kcc)  # a new object: no cached search result
+    assert fresh is not s4kcc
+    a = find_pockets(fresh, min_psp=5, n_jobs=-1, progress=True)
+    assert a.equals(find_pockets(s4kcc, min_psp=5))
+
+
+def test_pockets_without_tmd_are_not_in_tmd(s4kcc):
+    df = find_pockets(s4kcc, min_psp=5)
+    assert len(df) >= 1
+    assert not df["in_tmd"].any() and (df["faces"] == "none").all()
+    assert df.attrs["tmd"] is None
+    # apo GluN1 LBD: the top pocket is the glycine-binding cleft (Furukawa & Gouaux 2003,
+    # EMBO J 22:2873: glycine contacts P516, T518, R523, D732; numbering of 4KCC = UniProt)
+    top = set(df.iloc[0]["lining_residues"].split(";"))
+    assert {"GluN1 P516", "GluN1 T518", "GluN1 R523", "GluN1 D732"} <= top
+
+
+def test_empty_result_keeps_schema(s4kcc):
+    df = find_pockets(s4kcc)  # min_psp=6: no buried cavity >= 50 Å^3 in the apo LBD
+    assert list(df.columns) == POCKET_COLUMNS
+    assert str(df["volume"].dtype) == "float64" and str(df["rank"].dtype) == "int64"
+
+
+# ------------------------------------------------------------------ validation
+def test_7eu8_vestibule_pocket_holds_ketamine(s7eu8, p7eu8):
+    """Top-3 pocket of the whole 7EU8 assembly, in the TMD and facing the pore, holds JC9."""
+    jc9 = _jc9_centroid(s7eu8)
+    hits = []
+    for _, row in p7eu8.head(TOP_N).iterrows():
+        pts = pocket_points(s7eu8, row)
+        if _min_dist(pts, jc9) <= 2.0:
+            hits.append(row)
+    assert len(hits) == 1, [(r["rank"], r["faces"]) for r in hits]
+    row = hits[0]
+    assert row["in_tmd"] and row["faces"] == "pore"
+    # ketamine (~215 Å^3) fits: the vestibule is larger than the ligand but not a whole domain gap
+    assert KETAMINE_VOLUME < row["volume"] < 2000
+    lining = set(row["lining_residues"].split(";"))
+    # Chou et al. 2022 rings / Zhang et al. 2021 residues
+    assert {"GluN2B L643", "GluN1 N616", "GluN1 V644", "GluN1 T648", "GluN2B T647"} <= lining
+    # every JC9 heavy atom is close to the pocket's point cloud
+    lig = s7eu8.coord[s7eu8.ligand_atoms("JC9")].astype(float)
+    pts = pocket_points(s7eu8, row)
+    d = np.linalg.norm(lig[:, None, :] - pts[None, :, :], axis=2).min(axis=1)
+    assert d.max() < 3.0
+
+
+def test_7eu8_keeping_ketamine_fills_the_site(s7eu8):
+    """With JC9 kept as an obstacle, no pocket point lies at the ketamine centroid."""
+    jc9 = _jc9_centroid(s7eu8)
+    df = find_pockets(s7eu8, exclude_ligands=False)
+    assert df.attrs["params"]["exclude_ligands"] is False
+    for pid in df["pocket_id"]:
+        assert _min_dist(pocket_points(s7eu8, int(pid), exclude_ligands=False), jc9) > 1.5
+
+
+def test_7eos_same_vestibule_found(s7eos, p7eos):
+    """7EOS (GluN2A, no ketamine): the same vestibule pocket, lined by the equivalent residues."""
+    f = tmd_frame(s7eos)
+    top = p7eos.head(TOP_N)
+    vest = top[top["in_tmd"] & top["faces"].isin(["pore", "both"])]
+    assert len(vest) >= 1
+    row = vest.iloc[0]
+    centre = row[["center_x", "center_y", "center_z"]].to_numpy(float)[None]
+    assert f.radial(centre)[0] < 3.0  # on the pore axis
+    lining = set(row["lining_residues"].split(";"))
+    assert "GluN2A L642" in lining  # equivalent of GluN2B L643 (Zhang et al. 2021)
+    assert {"GluN1 V644", "GluN1 T648", "GluN1 N616"} <= lining  # Chou et al. 2022 rings
+    assert not any(x.startswith("GluN2B") for x in lining)
+
+
+def test_7eos_and_7eu8_vestibules_match_in_uniprot_numbering(p7eu8, p7eos):
+    def glun1(df):
+        row = df[df["in_tmd"] & df["faces"].isin(["pore", "both"])].iloc[0]
+        return {x for x in row["lining_residues"].split(";") if x.startswith("GluN1 ")}
+
+    common = glun1(p7eu8) & glun1(p7eos)
+    assert {"GluN1 N616", "GluN1 V644", "GluN1 T648"} <= common
+
+
+# ------------------------------------------------------------------ lining / hydrophobicity
+def test_lining_and_hydrophobicity_recomputed_independently(s7eu8, p7eu8):
+    from scipy.spatial import cKDTree
+
+    from toolkit.io.aminoacids import THREE_TO_ONE
+
+    row = p7eu8.iloc[0]
+    pts = pocket_points(s7eu8, row)
+    a = s7eu8.atoms
+    mask = s7eu8.polymer_mask & (a["element"] != "H")
+    idx = np.flatnonzero(mask)
+    near = cKDTree(pts).query(a["coord"][idx].astype(float), distance_upper_bound=4.0)[0] <= 4.0
+    res = {}
+    for i in idx[near]:
+        key = (str(a["chain_id"][i]), int(a["res_id"][i]))
+        res[key] = (
+            s7eu8.chain_subunits[key[0]],
+            THREE_TO_ONE[str(a["res_name"][i])],
+            int(s7eu8.uniprot_num[i]),
+        )
+    labels = {f"{sub} {one}{num}" for sub, one, num in res.values()}
+    assert labels == set(row["lining_residues"].split(";"))
+    assert len(res) == row["n_lining"]
+    frac = np.mean([one in "IVLFCMA" for _, one, _ in res.values()])
+    assert np.isclose(frac, row["hydrophobicity"])
+
+
+# ------------------------------------------------------------------ lateral candidates
+def test_lateral_candidates_7eu8(s7eu8, p7eu8):
+    lat = lateral_candidates(s7eu8)
+    assert list(lat.columns) == POCKET_COLUMNS
+    assert len(lat) >= 1
+    note = lat.attrs["note"]
+    assert "computed candidates" in note.lower() and "10.1038/s41380-024-02729-9" in note
+    assert "NOT reproduced" in note
+    assert lat["lateral_candidate"].all()
+    assert lat["in_tmd"].all() and (lat["faces"] == "membrane").all()
+    assert (lat["hydrophobicity"] >= LATERAL_MIN_HYDROPHOBICITY).all()
+    assert (lat["volume"] >= LATERAL_MIN_VOLUME).all()
+    assert (np.diff(lat["rank"].to_numpy()) > 0).all()
+    # exactly the pockets of the full search that meet the criteria
+    full = p7eu8
+    expect = full[full["in_tmd"] & (full["faces"] == "membrane") & (full["hydrophobicity"] >= 0.5)
+                  & (full["volume"] >= LATERAL_MIN_VOLUME)]  # fmt: skip
+    assert lat["pocket_id"].tolist() == expect["pocket_id"].tolist()
+    # the ketamine pore pocket is not a lateral candidate, and candidates lie off the pore axis
+    f = tmd_frame(s7eu8)
+    jc9 = _jc9_centroid(s7eu8)
+    for _, row in lat.iterrows():
+        pts = pocket_points(s7eu8, row)
+        assert _min_dist(pts, jc9) > 5.0
+        assert f.radial(row[["center_x", "center_y", "center_z"]].to_numpy(float)[None])[0] > 8.0
+
+
+def test_lateral_min_volume_justified_by_ketamine_volume():
+    from rdkit import Chem
+    from rdkit.Chem import AllChem
+
+    mol = Chem.AddHs(Chem.MolFromSmiles("CN[C@@]1(CCCCC1=O)c1ccccc1Cl"))  # S-ketamine (JC9)
+    assert AllChem.EmbedMolecule(mol, randomSeed=7) == 0
+    vol = AllChem.ComputeMolVolume(mol, gridSpacing=0.2)
+    assert abs(vol - KETAMINE_VOLUME) / KETAMINE_VOLUME < 0.05
+    assert 0.8 * vol <= LATERAL_MIN_VOLUME <= vol
+
+
+def test_lateral_stricter_volume_is_subset(s7eu8):
+    lat = lateral_candidates(s7eu8)
+    big = lateral_candidates(s7eu8, min_volume=300.0)
+    assert set(big["pocket_id"]) <= set(lat["pocket_id"])
+    assert (big["volume"] >= 300).all()
+
+
+# ------------------------------------------------------------------ points / reproducibility
+def test_pocket_points(s7eu8, p7eu8):
+    row = p7eu8.iloc[1]
+    pts = pocket_points(s7eu8, row)
+    assert pts.shape == (row["n_points"], 3)
+    assert np.allclose(pts.mean(axis=0), row[["center_x", "center_y", "center_z"]].to_numpy(float))
+    assert np.array_equal(pts, pocket_points(s7eu8, int(row["pocket_id"])))
+    with pytest.raises(InvalidParameter, match="no pocket_id 9999"):
+        pocket_points(s7eu8, 9999)
+    with pytest.raises(InvalidParameter, match="unknown search parameter"):
+        pocket_points(s7eu8, 1, spacing=1.0)
+
+
+def test_pocket_points_row_from_other_search_is_refused(s4kcc):
+    df = find_pockets(s4kcc, min_psp=4)
+    row = df.iloc[0]
+    with pytest.raises(InvalidParameter, match="pass the search parameters"):
+        pocket_points(s4kcc, row, min_psp=5)  # pocket 1 of another search is elsewhere
+    assert pocket_points(s4kcc, row, min_psp=4).shape == (row["n_points"], 3)
+
+
+def test_reproducible_serial_equals_parallel(p7eu8, s7eu8):
+    import dataclasses
+
+    fresh = dataclasses.replace(s7eu8)  # a new object: no cached search result
+    assert fresh is not s7eu8
+    par = find_pockets(fresh, n_jobs=2)
+    assert par.equals(p7eu8)
+    for pid in par["pocket_id"].head(5):
+        assert np.array_equal(pocket_points(fresh, int(pid)), pocket_points(s7eu8, int(pid)))
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"grid_spacing": 0}, "grid_spacing must be > 0"),
+        ({"grid_spacing": -1.0}, "grid_spacing must be > 0"),
+        ({"grid_spacing": float("nan")}, "grid_spacing"),
+        ({"grid_spacing": 0.05}, "coarser spacing"),
+        ({"min_volume": 0}, "min_volume must be > 0"),
+        ({"min_volume": -10}, "min_volume must be > 0"),
+        ({"probe_radius": -0.5}, "probe_radius must be >= 0"),
+        ({"max_ray": 0}, "max_ray must be > 0"),
+        ({"min_psp": 0}, "min_psp must be an integer from 1 to 7"),
+        ({"min_psp": 8}, "min_psp must be an integer from 1 to 7"),
+        ({"min_psp": 5.5}, "min_psp"),
+        ({"n_jobs": 0}, "n_jobs"),
+        ({"grid_spacing": "fine"}, "grid_spacing must be a number"),
+    ],
+)
+def test_bad_parameters(s7eu8, kwargs, match):
+    with pytest.raises(InvalidParameter, match=match) as e:
+        find_pockets(s7eu8, **kwargs)
+    assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"min_volume": 0}, "min_volume must be > 0"),
+        ({"min_volume": -200}, "min_volume must be > 0"),
+        ({"min_hydrophobicity": 1.5}, "min_hydrophobicity"),
+        ({"grid_spacing": 0}, "grid_spacing must be > 0"),
+    ],
+)
+def test_bad_lateral_parameters(s7eu8, kwargs, match):
+    with pytest.raises(InvalidParameter, match=match):
+        lateral_candidates(s7eu8, **kwargs)

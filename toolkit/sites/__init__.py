@@ -1,0 +1,67 @@
+"""Binding sites: site residues, typed interactions, pockets and site comparison.
+
+* :func:`site_residues` -> :data:`SITE_COLUMNS` (residues near a ligand).
+* :func:`interactions` -> :data:`INTERACTION_COLUMNS` (typed, PLIP thresholds).
+* :func:`map_site`, :func:`compare_pore_site`, :func:`map_residues`,
+  :func:`interaction_matrix` (:mod:`toolkit.sites.mapping`).
+* :func:`find_pockets`, :func:`lateral_candidates`, :func:`pocket_points`,
+  :data:`POCKET_COLUMNS` (:mod:`toolkit.sites.pockets`).
+
+:mod:`.contacts` and :mod:`.interactions` are imported directly (they need
+only numpy at import time; scipy, pandas and RDKit load on first call), so
+that the function :func:`interactions` shadows its submodule of the same
+name; the mapping and pocket names are imported lazily. Import module-level
+names of the submodule with ``from toolkit.sites.interactions import ...``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .contacts import SITE_COLUMNS, residue_label, site_residues
+from .interactions import INTERACTION_COLUMNS, INTERACTION_TYPES, Thresholds, interactions
+
+__all__ = [
+    "SITE_COLUMNS",
+    "site_residues",
+    "residue_label",
+    "INTERACTION_COLUMNS",
+    "INTERACTION_TYPES",
+    "Thresholds",
+    "interactions",
+    "MAP_COLUMNS",
+    "map_residues",
+    "map_site",
+    "compare_pore_site",
+    "interaction_matrix",
+    "find_pockets",
+    "lateral_candidates",
+    "pocket_points",
+    "POCKET_COLUMNS",
+]
+
+_LAZY: dict[str, str] = {
+    "MAP_COLUMNS": ".mapping",
+    "map_residues": ".mapping",
+    "map_site": ".mapping",
+    "compare_pore_site": ".mapping",
+    "interaction_matrix": ".mapping",
+    "find_pockets": ".pockets",
+    "lateral_candidates": ".pockets",
+    "pocket_points": ".pockets",
+    "POCKET_COLUMNS": ".pockets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit.sites' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

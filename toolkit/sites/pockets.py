@@ -1,0 +1,860 @@
+"""Grid-based pocket detection and membrane-facing ("lateral") candidate sites.
+
+The method is a LIGSITE-type buriedness search on a regular grid, written
+with numpy/scipy only:
+
+1. **Protein only.** Polymer (amino-acid) heavy atoms; by default every
+   non-polymer atom (ligands, glycans, ions, waters, lipids) is removed first
+   so that a bound ligand's site shows up as empty space
+   (``exclude_ligands=False`` keeps them as part of the "protein").
+2. **Grid and protein volume.** Grid points inside the van der Waals sphere of
+   a heavy atom (Bondi 1964, J Phys Chem 68:441 radii) are *protein*.
+3. **Probe accessibility.** A point is *empty space* if it is covered by a
+   spherical probe (default radius 1.4 Å, water; Lee & Richards 1971,
+   J Mol Biol 55:379) whose centre touches no atom: this removes crevices too
+   thin for any solvent molecule (the probe idea of the solvent-excluded
+   surface; Connolly 1983, Science 221:709).
+4. **Buriedness.** As in LIGSITE (Hendlich, Rippmann & Barnickel 1997,
+   J Mol Graph Model 15:359), each empty point is scanned along the 7
+   directions x, y, z and the 4 cube diagonals; a direction counts as a
+   protein-solvent-protein (PSP) event if protein is met on *both* sides.
+   Unlike LIGSITE (whose scan lines run to the grid edge), each half line
+   is bounded to ``max_ray`` Å, as PocketPicker bounds its buriedness rays
+   (Weisel, Proschak & Schneider 2007, Chem Cent J 1:7): in a large
+   multi-domain assembly unbounded lines make whole inter-domain gaps look
+   buried. The default, 15 Å, is our choice: from the ketamine centroid in
+   7EU8 (4 Å resolution, truncated side chains) two cube-diagonal lines
+   first meet protein after ~12 Å, so 10 Å lines miss the vestibule walls. ``buriedness`` = mean PSP events / 7.
+5. **Pockets.** Empty points with at least ``min_psp`` events (default 6 of
+   7; LIGSITE exposes this cut-off as the user parameter MINPSP; the value
+   6 is our choice, checked on 7EU8, 7EOS and 4KCC by the tests) are
+   clustered into connected components (face-connected,
+   ``scipy.ndimage.label``); components smaller
+   than ``min_volume`` are dropped. Score = volume x mean buriedness; rank 1
+   = highest score.
+
+Per pocket: centre, volume (``n_points * spacing**3``), lining residues
+(protein residues with a heavy atom within 4.0 Å of a pocket point,
+labelled as in the site tables, e.g. "GluN1 V644"; the
+usual contact distance used for binding-site residues; the PLIP hydrophobic
+contact distance is also 4.0 Å, Salentin et al. 2015 Nucleic Acids Res
+43:W443), hydrophobicity (fraction of lining residues with a positive
+Kyte & Doolittle 1982 hydropathy, J Mol Biol 157:105: A C F I L M V),
+``in_tmd`` and ``faces``.
+
+Transmembrane domain (TMD) frame, from the structure alone: every chain
+holding the M3 gate motif SYTANLAAF (conserved in all ionotropic glutamate
+receptor subunits; Sobolevsky, Rosconi & Gouaux 2009, Nature 462:745) gives
+its M3 helix (the 20 residues before the motif and the motif itself). The
+pore axis passes through the centroid of the motif Cα atoms; its direction is
+the sum of the M3 helix directions (N->C, i.e. cytoplasm -> extracellular
+side, which by the pseudo-fourfold symmetry of the tetramer cancels the
+helix tilts). The TMD slab spans the M3 helices along that axis, plus
+``_SLAB_PAD`` Å each side, and radially the TMD atoms inside it
+(``in_tmd``: pocket centre inside that cylinder). ``faces`` (TMD pockets
+only; ``'none'`` elsewhere) follows straight paths of the solvent probe from
+the pocket's points and its mouth (the non-buried empty points touching it):
+``'pore'`` if at least 3 points have a probe-clear straight path to the pore
+axis; ``'membrane'`` if at least 3 points without such a path have a
+probe-clear path towards the lipid, i.e. within a fan of directions (±60° in
+the membrane plane around the outward radial direction, ±30° out of it) that
+leaves the TMD cylinder inside the slab; ``'both'`` or ``'none'``. The slab
+padding, the 3-point minimum and the fan angles are this toolkit's choices
+(no published default exists), checked on 7EU8 and 7EOS: the ketamine
+vestibule is 'pore' in both.
+
+Lateral candidates (:func:`lateral_candidates`) are **computed candidates**
+for the membrane-accessible hydrophobic sites reported by Abbott et al. 2024
+(Mol Psychiatry, doi:10.1038/s41380-024-02729-9); that paper's residue list
+is not reproduced or used here.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..catalog import MOTIF
+from ..errors import InvalidParameter, NoTransmembraneDomain
+from ..io.aminoacids import THREE_TO_ONE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..model import Structure
+
+__all__ = [
+    "POCKET_COLUMNS",
+    "find_pockets",
+    "lateral_candidates",
+    "pocket_points",
+    "tmd_frame",
+    "TMDFrame",
+    "KETAMINE_VOLUME",
+    "LATERAL_MIN_VOLUME",
+    "LATERAL_MIN_HYDROPHOBICITY",
+    "LATERAL_NOTE",
+]
+
+POCKET_COLUMNS = [
+    "entry", "pocket_id", "rank", "center_x", "center_y", "center_z", "volume", "n_points",
+    "buriedness", "hydrophobicity", "in_tmd", "faces", "lining_residues", "n_lining", "score",
+    "lateral_candidate",
+]  # fmt: skip
+
+_DTYPES = {
+    "entry": str, "pocket_id": "int64", "rank": "int64", "center_x": "float64", "center_y": "float64",
+    "center_z": "float64", "volume": "float64", "n_points": "int64", "buriedness": "float64",
+    "hydrophobicity": "float64", "in_tmd": bool, "faces": str, "lining_residues": str, "n_lining": "int64",
+    "score": "float64", "lateral_candidate": bool,
+}  # fmt: skip
+#: Bondi (1964) van der Waals radii (Å) of heavy elements; 1.80 Å for anything else.
+_BONDI = {"C": 1.70, "N": 1.55, "O": 1.52, "S": 1.80, "SE": 1.90, "P": 1.80, "F": 1.47,
+          "CL": 1.75, "BR": 1.85, "I": 1.98}  # fmt: skip
+_DEFAULT_RADIUS = 1.80
+#: LIGSITE's 7 scan directions: the 3 axes and the 4 cube diagonals (Hendlich et al. 1997).
+_DIRECTIONS = ((1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (1, 1, -1), (1, -1, 1), (-1, 1, 1))
+#: Kyte & Doolittle (1982) residues with positive hydropathy.
+_APOLAR = frozenset("IVLFCMA")
+#: Lining distance (Å): heavy atom to pocket grid point.
+_LINING_CUTOFF = 4.0
+#: Residues of the M3 helix before the SYTANLAAF motif (M3 is ~20 residues +
+#: the motif; Sobolevsky et al. 2009).
+_M3_BEFORE_MOTIF = 20
+#: Padding (Å) of the TMD slab beyond the M3 Cα extent along the pore axis
+#: (about one helical turn plus a side chain).
+_SLAB_PAD = 5.0
+#: Number of pocket/mouth points that must see open space for ``faces``.
+_MIN_OPEN_POINTS = 3
+#: At most this many points per pocket are tested for ``faces`` (evenly thinned).
+_MAX_FACE_POINTS = 400
+#: Fan of lipid-ward directions (degrees): in the membrane plane around the radial
+#: direction, and tilted out of that plane.
+_FAN_IN_PLANE = (0, -20, 20, -40, 40, -60, 60)
+_FAN_TILT = (0, -30, 30)
+
+#: Molecular (van der Waals) volume of S-ketamine, Å^3, with hydrogens:
+#: RDKit ``AllChem.ComputeMolVolume`` of an ETKDG conformer, grid 0.2 Å
+#: (215-216 Å^3 over 5 seeds; recomputed in the tests).
+KETAMINE_VOLUME = 215.0
+#: Default minimum volume of a lateral candidate: a cavity must hold ketamine;
+#: 200 Å^3 is ~93 % of its vdW volume (grid volumes at 1 Å carry ~±10 % error).
+LATERAL_MIN_VOLUME = 200.0
+#: Default minimum hydrophobicity of a lateral candidate: most lining residues
+#: apolar (Kyte & Doolittle 1982), as expected for a lipid-facing site.
+LATERAL_MIN_HYDROPHOBICITY = 0.5
+LATERAL_NOTE = (
+    "Computed candidates: membrane-facing, hydrophobic pockets of the transmembrane domain found "
+    "by a LIGSITE-type grid search on this structure. They are candidates for the "
+    "membrane-accessible hydrophobic ketamine sites reported by Abbott et al. 2024 Mol Psychiatry "
+    "(doi:10.1038/s41380-024-02729-9); that paper's residue list is NOT reproduced or used here."
+)
+
+
+# --------------------------------------------------------------------------- TMD frame
+@dataclass(frozen=True)
+class TMDFrame:
+    """Transmembrane-domain frame of a channel structure (see module docstring).
+
+    Attributes
+    ----------
+    origin : ndarray (3,)
+        Centroid of the SYTANLAAF motif Cα atoms (a point on the pore axis).
+    axis : ndarray (3,)
+        Unit vector along the pore axis, pointing to the extracellular side.
+    t_min, t_max : float
+        TMD slab along ``axis`` (Å from ``origin``).
+    r_max : float
+        Largest radial distance (Å) of a TMD heavy atom from the axis.
+    chains : tuple of str
+        Chains whose SYTANLAAF motif defined the frame.
+    """
+
+    origin: np.ndarray
+    axis: np.ndarray
+    t_min: float
+    t_max: float
+    r_max: float
+    chains: tuple[str, ...]
+
+    def axial(self, xyz: np.ndarray) -> np.ndarray:
+        """Signed position (Å) of points along the axis, from ``origin``."""
+        return (np.asarray(xyz, dtype=np.float64) - self.origin) @ self.axis
+
+    def radial(self, xyz: np.ndarray) -> np.ndarray:
+        """Distance (Å) of points from the pore axis."""
+        d = np.asarray(xyz, dtype=np.float64) - self.origin
+        t = d @ self.axis
+        return np.linalg.norm(d - np.outer(t, self.axis), axis=1)
+
+
+def tmd_frame(structure: Structure) -> TMDFrame:
+    """Find the transmembrane domain and pore axis of a channel structure.
+
+    Parameters
+    ----------
+    structure : Structure
+
+    Returns
+    -------
+    TMDFrame
+
+    Raises
+    ------
+    NoTransmembraneDomain
+        If fewer than 3 chains hold a modelled SYTANLAAF M3 gate motif with
+        its Cα atoms (no channel pore can be defined: e.g. isolated ATD or LBD
+        constructs such as 5TQ2 or 4KCC).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.sites.pockets import tmd_frame
+    >>> f = tmd_frame(toolkit.load_structure("7EU8"))  # doctest: +SKIP
+    >>> f.chains  # doctest: +SKIP
+    ('A', 'B', 'C', 'D')
+    """
+    a = structure.atoms
+    res = structure.residues()
+    ca = (a["atom_name"] == "CA") & structure.polymer_mask
+    ca_by_res = dict(zip(structure.residue_index[ca].tolist(), np.flatnonzero(ca).tolist()))
+    res_index = structure.residue_index[
+        structure.residue_starts[structure.polymer_mask[structure.residue_starts]]
+    ]
+    motif_ca, helices, chains, problems = [], [], [], []
+    for ch, grp in res.groupby("chain", sort=False):
+        seq = "".join(grp["one_letter"])
+        pos = seq.find(MOTIF)
+        if pos < 0:
+            continue
+        idx = res_index[grp.index.to_numpy()]
+        m_atoms = [ca_by_res.get(int(r)) for r in idx[pos : pos + len(MOTIF)]]
+        if any(x is None for x in m_atoms):
+            problems.append(f"chain {ch}: motif without Cα atoms")
+            continue
+        h_atoms = [ca_by_res.get(int(r)) for r in idx[max(0, pos - _M3_BEFORE_MOTIF) : pos + len(MOTIF)]]
+        h_xyz = a["coord"][[x for x in h_atoms if x is not None]].astype(np.float64)
+        motif_ca.append(a["coord"][m_atoms].astype(np.float64))
+        helices.append(h_xyz)
+        chains.append(str(ch))
+    if len(chains) < 3:
+        why = f"found the M3 gate motif {MOTIF} in {len(chains)} chain(s) ({', '.join(chains) or 'none'})"
+        if problems:
+            why += "; " + "; ".join(problems)
+        raise NoTransmembraneDomain(
+            f"{structure.entry_id or 'structure'}: no transmembrane domain found: {why}; a channel "
+            "pore needs at least 3 subunits with a modelled M3 helix (isolated ATD/LBD constructs "
+            "have none)"
+        )
+    origin = np.concatenate(motif_ca).mean(axis=0)
+    direction = np.zeros(3)
+    for h in helices:
+        c = h - h.mean(axis=0)
+        v = np.linalg.svd(c, full_matrices=False)[2][0]
+        if (h[-1] - h[0]) @ v < 0:  # orient N -> C (cytoplasm -> extracellular)
+            v = -v
+        direction += v
+    norm = np.linalg.norm(direction)
+    if norm < 1e-6:
+        raise NoTransmembraneDomain(f"{structure.entry_id}: M3 helices give no common pore axis direction")
+    axis = direction / norm
+    ts = (np.concatenate(helices) - origin) @ axis
+    t_min, t_max = float(ts.min() - _SLAB_PAD), float(ts.max() + _SLAB_PAD)
+    heavy = structure.polymer_mask & (a["element"] != "H") & (a["element"] != "D")
+    xyz = a["coord"][heavy].astype(np.float64)
+    frame = TMDFrame(origin, axis, t_min, t_max, 0.0, tuple(chains))
+    t = frame.axial(xyz)
+    inside = (t >= t_min) & (t <= t_max)
+    r_max = float(frame.radial(xyz[inside]).max()) if inside.any() else 0.0
+    return TMDFrame(origin, axis, t_min, t_max, r_max, tuple(chains))
+
+
+# --------------------------------------------------------------------------- grid search
+@dataclass
+class _Result:
+    df: Any
+    points: dict[int, np.ndarray]
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _check(
+    name: str, value: Any, *, low: float = 0.0, strict: bool = True, high: float | None = None
+) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(v) or (v <= low if strict else v < low) or (high is not None and v > high):
+        rng = f"{'>' if strict else '>='} {low:g}" + (f" and <= {high:g}" if high is not None else "")
+        raise InvalidParameter(f"{name} must be {rng}, got {value!r}")
+    return v
+
+
+def _n_workers(n_jobs: int) -> int:
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+        raise InvalidParameter(f"n_jobs must be a positive integer or -1 (all cores), got {n_jobs!r}")
+    return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
+
+
+def _map(func, items, workers: int, progress: bool, desc: str):
+    """Run ``func`` over ``items`` (threads; numpy releases the GIL), results in input order."""
+    items = list(items)
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(items), desc=desc)
+    else:
+        bar = None
+    out = []
+    if workers <= 1:
+        for it in items:
+            out.append(func(it))
+            if bar is not None:
+                bar.update(1)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            for r in ex.map(func, items):
+                out.append(r)
+                if bar is not None:
+                    bar.update(1)
+    if bar is not None:
+        bar.close()
+    return out
+
+
+def _shift_or(acc: np.ndarray, src: np.ndarray, off: tuple[int, int, int]) -> None:
+    """``acc[p] |= src[p + off]`` wherever ``p + off`` lies in the grid."""
+    dst_sl, src_sl = [], []
+    for o, n in zip(off, src.shape):
+        if o >= 0:
+            dst_sl.append(slice(0, n - o))
+            src_sl.append(slice(o, n))
+        else:
+            dst_sl.append(slice(-o, n))
+            src_sl.append(slice(0, n + o))
+    acc[tuple(dst_sl)] |= src[tuple(src_sl)]
+
+
+def _surface_distance(xyz, radii, origin, spacing, shape, reach, workers, progress):
+    """Per grid point: min over atoms of (distance to centre - vdW radius), exact at grid points
+    within ``reach`` Å of an atom surface, +inf elsewhere."""
+    cut = radii.max() + reach + 0.87 * spacing  # rounding moves a centre by <= sqrt(3)/2 spacing
+    k = int(np.ceil(cut / spacing))
+    rng = np.arange(-k, k + 1)
+    offs = np.stack(np.meshgrid(rng, rng, rng, indexing="ij"), -1).reshape(-1, 3)
+    offs = offs[np.linalg.norm(offs, axis=1) * spacing <= cut]
+    base = np.rint((xyz - origin) / spacing).astype(np.int64)
+    n_total = int(np.prod(shape))
+    strides = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
+    chunks = np.array_split(np.arange(len(xyz)), max(1, workers))
+
+    def run(idx):
+        g = np.full(n_total, np.inf, dtype=np.float32)
+        b, c, r = base[idx], xyz[idx], radii[idx]
+        for o_block in np.array_split(offs, max(1, len(offs) // 32)):
+            gi = (b[:, None, :] + o_block[None, :, :]).reshape(-1, 3)
+            pos = origin + gi * spacing
+            d = np.linalg.norm(pos - np.repeat(c, len(o_block), axis=0), axis=1) - np.repeat(r, len(o_block))
+            ok = (d <= reach) & np.all((gi >= 0) & (gi < np.array(shape)), axis=1)
+            np.minimum.at(g, gi[ok] @ strides, d[ok].astype(np.float32))
+        return g
+
+    parts = _map(run, chunks, workers, progress, "protein grid")
+    g = parts[0]
+    for p in parts[1:]:
+        np.minimum(g, p, out=g)
+    return g.reshape(shape)
+
+
+def _psp_counts(protein, spacing, max_ray, candidates, workers, progress):
+    """LIGSITE PSP events (0-7) of every grid point, scanning at most ``max_ray`` Å each way."""
+
+    def run(direction):
+        d = np.array(direction)
+        steps = max(1, int(np.floor(max_ray / (spacing * np.linalg.norm(d)))))
+        fwd = np.zeros_like(protein)
+        bwd = np.zeros_like(protein)
+        for s in range(1, steps + 1):
+            _shift_or(fwd, protein, tuple(int(x) for x in s * d))
+            _shift_or(bwd, protein, tuple(int(x) for x in -s * d))
+        return fwd & bwd & candidates
+
+    counts = np.zeros(protein.shape, dtype=np.uint8)
+    for enclosed in _map(run, _DIRECTIONS, workers, progress, "buriedness"):
+        counts += enclosed
+    return counts
+
+
+def _residue_labels(structure: Structure, res_idx: np.ndarray) -> list[str]:
+    """Labels shared with the site tables (:func:`toolkit.sites.contacts.residue_label`)."""
+    from .contacts import residue_label
+
+    a = structure.atoms
+    out = []
+    for s in structure.residue_starts[res_idx].tolist():
+        ch = str(a["chain_id"][s])
+        out.append(
+            residue_label(
+                structure.chain_subunits.get(ch, "other"),
+                str(a["res_name"][s]),
+                int(structure.uniprot_num[s]),
+                int(a["res_id"][s]),
+                str(a["ins_code"][s]).strip(),
+                ch,
+            )
+        )
+    return out
+
+
+def _lipid_path_open(frame, starts, dirs, sd, probe, origin, spacing, r_out) -> np.ndarray:
+    """True where a probe moving from ``starts`` along ``dirs`` leaves the TMD radially
+    (radius ``r_out``) inside the TMD slab without touching an atom."""
+    shape = np.array(sd.shape)
+    length = 2.0 * r_out
+    steps = np.arange(1, int(np.ceil(length / (0.5 * spacing))) + 1) * 0.5 * spacing
+    out = np.zeros(len(starts), dtype=bool)
+    for i in range(0, len(starts), 128):
+        s, d = starts[i : i + 128], dirs[i : i + 128]
+        samples = s[:, None, :] + steps[None, :, None] * d[:, None, :]
+        rad = frame.radial(samples.reshape(-1, 3)).reshape(samples.shape[:2])
+        ax = frame.axial(samples.reshape(-1, 3)).reshape(samples.shape[:2])
+        gi = np.rint((samples - origin) / spacing).astype(np.int64)
+        inside = np.all((gi >= 0) & (gi < shape), axis=2)
+        gi = np.clip(gi, 0, shape - 1)
+        hit = (sd[gi[..., 0], gi[..., 1], gi[..., 2]] < probe) & inside
+        exited = rad > r_out
+        first_exit = np.where(exited.any(axis=1), exited.argmax(axis=1), len(steps))
+        before = np.arange(len(steps))[None, :] < first_exit[:, None]
+        clear = ~(hit & before).any(axis=1)
+        ok_exit = exited.any(axis=1)
+        ex_ax = ax[np.arange(len(s)), np.minimum(first_exit, len(steps) - 1)]
+        out[i : i + 128] = clear & ok_exit & (ex_ax >= frame.t_min) & (ex_ax <= frame.t_max)
+    return out
+
+
+def _faces(frame: TMDFrame | None, pts: np.ndarray, sd: np.ndarray, probe: float, origin, spacing) -> str:
+    """'pore', 'membrane', 'both' or 'none' by straight probe paths from ``pts`` (module docstring).
+
+    Only points where the probe fits (surface distance >= ``probe``) are used,
+    and a path is open if the probe fits along all of it: ``'pore'`` if at
+    least :data:`_MIN_OPEN_POINTS` points have an open path to the pore axis,
+    ``'membrane'`` if as many have no open path to the axis but an open path
+    radially out past the TMD surface.
+    """
+    if frame is None or len(pts) == 0:
+        return "none"
+    shape = np.array(sd.shape)
+    p = pts.astype(np.float64)
+    gi0 = np.clip(np.rint((p - origin) / spacing).astype(np.int64), 0, shape - 1)
+    p = p[sd[gi0[:, 0], gi0[:, 1], gi0[:, 2]] >= probe]
+    if len(p) == 0:
+        return "none"
+
+    def blocked(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        length = np.linalg.norm(ends - starts, axis=1)
+        n = max(2, int(np.ceil(length.max() / (0.5 * spacing))) + 1)
+        f = np.linspace(0.0, 1.0, n)
+        out = np.zeros(len(starts), dtype=bool)
+        for i in range(0, len(starts), 256):
+            s, e = starts[i : i + 256], ends[i : i + 256]
+            samples = s[:, None, :] + f[None, :, None] * (e - s)[:, None, :]
+            gi = np.rint((samples - origin) / spacing).astype(np.int64)
+            inside = np.all((gi >= 0) & (gi < shape), axis=2)
+            gi = np.clip(gi, 0, shape - 1)
+            out[i : i + 256] = ((sd[gi[..., 0], gi[..., 1], gi[..., 2]] < probe) & inside).any(axis=1)
+        return out
+
+    if len(p) > _MAX_FACE_POINTS:  # deterministic thinning of very large pockets
+        p = p[np.linspace(0, len(p) - 1, _MAX_FACE_POINTS).round().astype(np.int64)]
+    t = frame.axial(p)
+    foot = frame.origin + np.outer(t, frame.axis)
+    radial_vec = p - foot
+    r = np.linalg.norm(radial_vec, axis=1)
+    near_axis = r < spacing
+    pore_open = near_axis.copy()
+    far = ~near_axis
+    if far.any():
+        pore_open[far] = ~blocked(p[far], foot[far])
+    mem_open = np.zeros(len(p), dtype=bool)
+    cand = np.flatnonzero(far & ~pore_open)
+    r_out = frame.r_max + 2.0
+    if len(cand):
+        u = radial_vec[cand] / r[cand, None]
+        v = np.cross(frame.axis, u)
+        for a_deg in _FAN_IN_PLANE:
+            for b_deg in _FAN_TILT:
+                a, b = np.radians(a_deg), np.radians(b_deg)
+                d = np.cos(b) * (np.cos(a) * u + np.sin(a) * v) + np.sin(b) * frame.axis
+                todo = ~mem_open[cand]
+                if not todo.any():
+                    break
+                idx = cand[todo]
+                mem_open[idx] = _lipid_path_open(frame, p[idx], d[todo], sd, probe, origin, spacing, r_out)
+    pore = int(pore_open.sum()) >= _MIN_OPEN_POINTS
+    mem = int(mem_open.sum()) >= _MIN_OPEN_POINTS
+    return "both" if pore and mem else "pore" if pore else "membrane" if mem else "none"
+
+
+def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, min_psp, min_volume,
+            n_jobs, progress) -> _Result:  # fmt: skip
+    import pandas as pd
+    from scipy import ndimage
+    from scipy.spatial import cKDTree
+
+    spacing = _check("grid_spacing", grid_spacing)
+    probe = _check("probe_radius", probe_radius, strict=False)
+    ray = _check("max_ray", max_ray)
+    vmin = _check("min_volume", min_volume)
+    if isinstance(min_psp, bool) or int(min_psp) != min_psp or not 1 <= int(min_psp) <= len(_DIRECTIONS):
+        raise InvalidParameter(f"min_psp must be an integer from 1 to {len(_DIRECTIONS)}, got {min_psp!r}")
+    min_psp = int(min_psp)
+    workers = _n_workers(n_jobs)
+    key = (bool(exclude_ligands), spacing, probe, ray, min_psp, vmin)
+    per_struct = _CACHE.setdefault(structure, {})
+    if key in per_struct:
+        return per_struct[key]
+
+    a = structure.atoms
+    elem = np.char.upper(a["element"].astype(str))
+    heavy = (elem != "H") & (elem != "D")
+    keep = heavy & structure.polymer_mask if exclude_ligands else heavy & (a["res_name"] != "HOH")
+    if not keep.any():
+        raise InvalidParameter(f"{structure.entry_id}: no protein heavy atoms to search")
+    xyz = a["coord"][keep].astype(np.float64)
+    radii = np.array([_BONDI.get(e, _DEFAULT_RADIUS) for e in elem[keep].tolist()])
+    margin = probe + 2.0 * spacing + _DEFAULT_RADIUS
+    origin = xyz.min(axis=0) - margin
+    shape = tuple(int(x) for x in np.ceil((xyz.max(axis=0) + margin - origin) / spacing).astype(int) + 1)
+    if int(np.prod(shape)) > 150_000_000:
+        raise InvalidParameter(
+            f"grid_spacing={spacing} gives {int(np.prod(shape)):,} grid points for {structure.entry_id}; "
+            "use a coarser spacing (limit 150 million)"
+        )
+    sd = _surface_distance(xyz, radii, origin, spacing, shape, probe + spacing, workers, progress)
+    protein = sd < 0.0
+    centres = sd >= probe
+    if probe > 0:
+        rk = int(np.floor(probe / spacing))
+        rr = np.arange(-rk, rk + 1)
+        ball = (np.add.outer(np.add.outer(rr**2, rr**2), rr**2) * spacing**2) <= probe**2 + 1e-9
+        empty = ndimage.binary_dilation(centres, structure=ball) & ~protein
+    else:
+        empty = ~protein
+    counts = _psp_counts(protein, spacing, ray, empty, workers, progress)
+    buried = empty & (counts >= min_psp)
+    labels, n_lab = ndimage.label(buried)
+    sizes = np.bincount(labels.ravel(), minlength=n_lab + 1)
+    vox = spacing**3
+    good = np.flatnonzero(sizes * vox >= vmin)
+    good = good[good > 0]
+
+    frame = None
+    try:
+        frame = tmd_frame(structure)
+    except NoTransmembraneDomain:
+        frame = None
+
+    res_of_atom = structure.residue_index[keep]
+    apolar_res = np.array(
+        [THREE_TO_ONE.get(x, "X") in _APOLAR for x in a["res_name"][structure.residue_starts].tolist()]
+    )
+    atom_tree = cKDTree(xyz)
+    objects = ndimage.find_objects(labels)
+    rows, points = [], {}
+    mouth_struct = ndimage.generate_binary_structure(3, 1)
+    for lab in good.tolist():
+        sl = objects[lab - 1]
+        sl_big = tuple(slice(max(0, s.start - 1), min(n, s.stop + 1)) for s, n in zip(sl, shape))
+        sub = labels[sl_big] == lab
+        idx = np.argwhere(sub) + np.array([s.start for s in sl_big])
+        pts = origin + idx * spacing
+        mouth = ndimage.binary_dilation(sub, structure=mouth_struct) & empty[sl_big] & ~buried[sl_big]
+        mouth_pts = origin + (np.argwhere(mouth) + np.array([s.start for s in sl_big])) * spacing
+        bur = float(counts[tuple(idx.T)].mean()) / len(_DIRECTIONS)
+        near = atom_tree.query_ball_point(pts, r=_LINING_CUTOFF)
+        atoms_near = (
+            np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in near])) if len(near) else []
+        )
+        res_idx = np.unique(res_of_atom[atoms_near]) if len(atoms_near) else np.array([], dtype=np.int64)
+        labels_txt = _residue_labels(structure, res_idx)
+        hyd = float(apolar_res[res_idx].mean()) if len(res_idx) else 0.0
+        centre = pts.mean(axis=0)
+        in_tmd = False
+        faces = "none"
+        if frame is not None:
+            t = float(frame.axial(centre[None])[0])
+            rad = float(frame.radial(centre[None])[0])
+            in_tmd = frame.t_min <= t <= frame.t_max and rad <= frame.r_max
+            if in_tmd:
+                faces = _faces(frame, np.vstack([pts, mouth_pts]), sd, probe, origin, spacing)
+        vol = len(pts) * vox
+        seen: dict[str, None] = {}
+        for lt in labels_txt:
+            seen.setdefault(lt, None)
+        rows.append(
+            {
+                "entry": structure.entry_id,
+                "center_x": float(centre[0]),
+                "center_y": float(centre[1]),
+                "center_z": float(centre[2]),
+                "volume": float(vol),
+                "n_points": len(pts),
+                "buriedness": bur,
+                "hydrophobicity": hyd,
+                "in_tmd": bool(in_tmd),
+                "faces": faces,
+                "lining_residues": ";".join(seen),
+                "n_lining": len(res_idx),
+                "score": float(vol * bur),
+                "lateral_candidate": False,
+                "_pts": pts,
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["center_x"], r["center_y"], r["center_z"]))
+    for i, r in enumerate(rows, start=1):
+        r["pocket_id"] = i
+        r["rank"] = i
+        points[i] = r.pop("_pts")
+    df = pd.DataFrame(rows, columns=POCKET_COLUMNS)
+    df = df.astype(_DTYPES)
+    df.attrs["params"] = dict(zip(("exclude_ligands", "grid_spacing", "probe_radius", "max_ray", "min_psp",
+                                   "min_volume"), key))  # fmt: skip
+    df.attrs["tmd"] = (
+        {
+            "chains": list(frame.chains),
+            "origin": frame.origin.tolist(),
+            "axis": frame.axis.tolist(),
+            "t_min": frame.t_min,
+            "t_max": frame.t_max,
+            "r_max": frame.r_max,
+        }
+        if frame is not None
+        else None
+    )
+    result = _Result(df, points)
+    per_struct[key] = result
+    return result
+
+
+def find_pockets(
+    structure: Structure,
+    *,
+    exclude_ligands: bool = True,
+    grid_spacing: float = 1.0,
+    probe_radius: float = 1.4,
+    max_ray: float = 15.0,
+    min_psp: int = 6,
+    min_volume: float = 50.0,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Find buried cavities ("pockets") of a protein with a LIGSITE-type grid search.
+
+    Parameters
+    ----------
+    structure : Structure
+        A loaded entry (:func:`toolkit.load_structure`).
+    exclude_ligands : bool, default True
+        Remove every non-polymer atom (ligands, glycans, ions, waters, lipids)
+        before the search; ``False`` keeps them (waters excepted) as obstacles.
+    grid_spacing : float, default 1.0
+        Grid spacing in Å (LIGSITE used 1 Å; Hendlich et al. 1997). Must be > 0.
+    probe_radius : float, default 1.4
+        Radius (Å) of the solvent probe that must fit (water, Lee & Richards
+        1971). ``0`` accepts any point outside the atoms' vdW spheres.
+    max_ray : float, default 15.0
+        Length (Å) of each half scan line (bounded as in PocketPicker, Weisel
+        et al. 2007; 15 Å is this toolkit's choice, see the module docstring).
+    min_psp : int, default 6
+        Minimum PSP events (of 7) for a point to be buried (LIGSITE's MINPSP;
+        6 is this toolkit's choice; 5 finds shallower clefts such as the
+        apo GluN1 glycine site of 4KCC).
+    min_volume : float, default 50.0
+        Smallest pocket kept, Å^3 (about a water-cluster-sized cavity; must be > 0).
+    n_jobs : int, default 1
+        Threads (-1 = all cores). Results are identical for any value.
+    progress : bool, default False
+        Show progress bars (tqdm).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`POCKET_COLUMNS`, one row per pocket, sorted by rank
+        (1 = highest ``score`` = volume x buriedness). ``volume`` in Å^3,
+        ``buriedness`` = mean PSP events / 7, ``hydrophobicity`` = fraction
+        of lining residues with positive Kyte-Doolittle hydropathy,
+        ``lining_residues`` = unique labels ("GluN1 V644": subunit, one-letter
+        code, UniProt number; "antibody K12 (auth H)" with the author number and
+        chain when unmapped, as :func:`toolkit.sites.contacts.residue_label`), ``n_lining`` =
+        number of lining residue instances (all chains). ``attrs`` holds the
+        parameters and the TMD frame (``None`` without TMD). Same input ->
+        identical output.
+
+    Raises
+    ------
+    InvalidParameter
+        A non-positive spacing, volume or ray length, a negative probe, a
+        ``min_psp`` outside 1-7, a bad ``n_jobs``, or a grid too large.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.sites.pockets import find_pockets
+    >>> df = find_pockets(toolkit.load_structure("7EU8"))  # doctest: +SKIP
+    >>> df[["rank", "volume", "in_tmd", "faces"]].head(3)  # doctest: +SKIP
+    """
+    res = _search(structure, exclude_ligands=exclude_ligands, grid_spacing=grid_spacing,
+                  probe_radius=probe_radius, max_ray=max_ray, min_psp=min_psp, min_volume=min_volume,
+                  n_jobs=n_jobs, progress=progress)  # fmt: skip
+    df = res.df.copy()
+    df.attrs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in res.df.attrs.items()}
+    return df
+
+
+def lateral_candidates(
+    structure: Structure,
+    *,
+    min_volume: float = LATERAL_MIN_VOLUME,
+    min_hydrophobicity: float = LATERAL_MIN_HYDROPHOBICITY,
+    **search: Any,
+) -> pd.DataFrame:
+    """Computed candidate membrane-facing hydrophobic pockets of the transmembrane domain.
+
+    These are **computed candidates** for the membrane-accessible hydrophobic
+    ("lateral") ketamine sites of Abbott et al. 2024, Mol Psychiatry,
+    doi:10.1038/s41380-024-02729-9. That paper's residue list is NOT
+    reproduced or used here: candidates come only from the geometry of the
+    given structure.
+
+    A candidate is a pocket of :func:`find_pockets` that is in the TMD
+    (``in_tmd``), opens to the lipid side only (``faces == 'membrane'``:
+    pockets that also open to the pore, 'both', are excluded because the
+    reported sites are distinct from the pore),
+    has ``hydrophobicity >= min_hydrophobicity`` and ``volume >= min_volume``.
+
+    Parameters
+    ----------
+    structure : Structure
+        A channel structure with a transmembrane domain.
+    min_volume : float, default 200
+        Å^3; ketamine's vdW volume is ~215 Å^3 (RDKit, :data:`KETAMINE_VOLUME`),
+        so smaller cavities cannot hold it. Must be > 0.
+    min_hydrophobicity : float, default 0.5
+        Minimum fraction of apolar lining residues (Kyte & Doolittle 1982), 0-1.
+    **search
+        Passed to :func:`find_pockets` (``grid_spacing``, ``probe_radius``,
+        ``max_ray``, ``min_psp``, ``exclude_ligands``, ``n_jobs``, ``progress``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`POCKET_COLUMNS` with ``lateral_candidate=True``, in
+        rank order (``rank``/``pocket_id`` are those of the full search, so
+        :func:`pocket_points` works on them); ``attrs["note"]`` states that
+        these are computed candidates.
+
+    Raises
+    ------
+    NoTransmembraneDomain
+        The structure has no TMD (e.g. 4KCC, 5TQ2).
+    InvalidParameter
+        Bad thresholds or search parameters.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.sites.pockets import lateral_candidates
+    >>> lat = lateral_candidates(toolkit.load_structure("7EU8"))  # doctest: +SKIP
+    >>> print(lat.attrs["note"])  # doctest: +SKIP
+    """
+    vmin = _check("min_volume", min_volume)
+    hmin = _check("min_hydrophobicity", min_hydrophobicity, strict=False, high=1.0)
+    tmd_frame(structure)  # raises NoTransmembraneDomain before the costly search
+    search.setdefault("min_volume", min(vmin, 50.0))
+    df = find_pockets(structure, **search)
+    sel = df["in_tmd"] & (df["faces"] == "membrane") & (df["hydrophobicity"] >= hmin) & (df["volume"] >= vmin)
+    out = df.loc[sel].copy().reset_index(drop=True)
+    out["lateral_candidate"] = True
+    out.attrs = dict(df.attrs)
+    out.attrs["note"] = LATERAL_NOTE
+    out.attrs["criteria"] = {"min_volume": vmin, "min_hydrophobicity": hmin, "faces": ["membrane"],
+                             "in_tmd": True}  # fmt: skip
+    return out
+
+
+def pocket_points(structure: Structure, pocket: Any, **search: Any) -> np.ndarray:
+    """Coordinates (Å) of a pocket's grid points, for drawing.
+
+    Parameters
+    ----------
+    structure : Structure
+    pocket : int or pandas.Series
+        A ``pocket_id`` or a row of :func:`find_pockets` /
+        :func:`lateral_candidates` (its centre is checked against the search).
+    **search
+        The search parameters used to find the pocket (as for
+        :func:`find_pockets`); results are cached per structure.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_points, 3)``, float64, in grid order (reproducible).
+
+    Raises
+    ------
+    InvalidParameter
+        Unknown pocket id, or a row that does not match a search with these
+        parameters.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.sites.pockets import find_pockets, pocket_points
+    >>> s = toolkit.load_structure("7EU8")  # doctest: +SKIP
+    >>> xyz = pocket_points(s, find_pockets(s).iloc[0])  # doctest: +SKIP
+    """
+    search.setdefault("n_jobs", 1)
+    search.setdefault("progress", False)
+    params = {k: search.pop(k) for k in list(search) if k in ("n_jobs", "progress")}
+    import inspect
+
+    defaults = {
+        k: v.default
+        for k, v in inspect.signature(find_pockets).parameters.items()
+        if v.kind is inspect.Parameter.KEYWORD_ONLY and k not in ("n_jobs", "progress")
+    }
+    unknown = set(search) - set(defaults)
+    if unknown:
+        raise InvalidParameter(f"unknown search parameter(s): {', '.join(sorted(unknown))}")
+    row = None
+    if hasattr(pocket, "get") and not isinstance(pocket, (int, np.integer)):
+        row = pocket
+        pid = row.get("pocket_id")
+    else:
+        pid = pocket
+    if isinstance(pid, bool) or not isinstance(pid, (int, np.integer)):
+        raise InvalidParameter(f"pocket must be a pocket_id (int) or a pockets row, got {pocket!r}")
+    res = _search(structure, **{**defaults, **search}, **params)
+    pts = res.points.get(int(pid))
+    if pts is None:
+        raise InvalidParameter(
+            f"{structure.entry_id}: no pocket_id {int(pid)} (found {len(res.points)} pockets)"
+        )
+    if row is not None:
+        centre = pts.mean(axis=0)
+        given = np.array([row.get("center_x"), row.get("center_y"), row.get("center_z")], dtype=float)
+        if not np.allclose(centre, given, atol=1e-6):
+            raise InvalidParameter(
+                f"{structure.entry_id}: pocket {int(pid)} of this search is centred at "
+                f"{np.round(centre, 2).tolist()}, the row at {np.round(given, 2).tolist()}: pass the "
+                "search parameters that produced the row"
+            )
+    return pts.copy()
