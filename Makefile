@@ -36,7 +36,7 @@ demo: $(STAMP)
 report: $(STAMP) assets
 	$(BIN)/nmda-toolkit report
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)

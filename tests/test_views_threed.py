@@ -1,0 +1,209 @@
+"""3D views: content, embedded data, size, escaping and bad input (no browser needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+from browser.helpers import ensure_3dmol, pocket_table, site_tables
+
+from toolkit.errors import OutputPathError
+from toolkit.views import Scene, comparison_view, site_view
+from toolkit.views.html import js_literal
+from toolkit.views.palette import INTERACTION_COLORS, SUBUNIT_COLORS
+
+XSS = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+
+
+@pytest.fixture(scope="module")
+def tables(s7eu8):
+    return site_tables(s7eu8, "JC9", "B", 903)
+
+
+def _calls(view, method):
+    return [args for _, m, args in view.calls if m == method]
+
+
+def test_site_view_draws_the_tables(s7eu8, tables):
+    site, inter = tables
+    pockets = pocket_table(s7eu8, "JC9", "B", 903)
+    v = site_view(s7eu8, site, inter, pockets)
+    # one label per site residue, text taken from the table
+    assert [a[0] for a in _calls(v, "addLabel")] == site["label"].tolist()
+    assert "GluN2B L643" in site["label"].tolist()
+    # one dashed line per interaction, coloured by type, ends at the table's coordinates
+    cyl = _calls(v, "addCylinder")
+    assert len(cyl) == len(inter)
+    for spec, row in zip((c[0] for c in cyl), inter.itertuples()):
+        assert spec["dashed"] and spec["color"] == INTERACTION_COLORS[row.type]
+        assert spec["start"]["x"] == pytest.approx(row.lig_x, abs=1e-3)
+        assert spec["end"]["z"] == pytest.approx(row.prot_z, abs=1e-3)
+    # pocket sphere of the table's volume
+    (sph,) = _calls(v, "addSphere")
+    r = (3 * pockets["volume"].iloc[0] / (4 * 3.141592653589793)) ** (1 / 3)
+    assert sph[0]["radius"] == pytest.approx(r, abs=0.01)
+    # cartoon colours by subunit (from the structure, not the chain letter), legend lists them
+    styles = {json.dumps(a[0], sort_keys=True): a[1] for a in _calls(v, "setStyle")}
+    assert styles['{"chain": "A", "model": 0}']["cartoon"]["color"] == SUBUNIT_COLORS["GluN1"]
+    assert styles['{"chain": "B", "model": 0}']["cartoon"]["color"] == SUBUNIT_COLORS["GluN2B"]
+    legend = {(sec, lab) for sec, lab, _ in v.legend}
+    assert {("Subunits", "GluN1"), ("Subunits", "GluN2B"), ("Interactions", "hydrophobic")} <= legend
+    # ligand as sticks, zoom on it
+    assert any(a[0].get("resn") == "JC9" and "stick" in a[1] for a in _calls(v, "setStyle"))
+    assert _calls(v, "zoomTo")[0][0]["resn"] == "JC9"
+
+
+def test_embedded_atoms_are_backbone_site_and_ligand(s7eu8, tables):
+    site, _ = tables
+    v = site_view(s7eu8, site)
+    (model,) = _calls(v, "addModel")
+    lines = [ln for ln in model[0].splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    names = {ln[12:16].strip() for ln in lines if ln.startswith("ATOM")}
+    assert {"N", "CA", "C", "O", "CB"} <= names  # CB only from site side chains
+    site_keys = {(c, int(n)) for c, n in zip(site["chain"], site["auth_seq_id"])}
+    side = {(ln[21], int(ln[22:26])) for ln in lines if ln.startswith("ATOM") and ln[12:16].strip() not in ("N", "CA", "C", "O")}
+    assert side == site_keys
+    assert sum(ln.startswith("HETATM") for ln in lines) == len(s7eu8.ligand_atoms("JC9", "B", 903))
+    n_backbone = int((s7eu8.polymer_mask & (s7eu8.atoms["atom_name"] == "CA")).sum())
+    assert sum(ln[12:16] == " CA " for ln in lines) == n_backbone
+
+
+def test_7eu8_page_is_self_contained_and_under_3mb(s7eu8, tables, tmp_path):
+    ensure_3dmol()
+    site, inter = tables
+    out = tmp_path / "site.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the cached copy is used: no fallback warning
+        page = site_view(s7eu8, site, inter).to_html(out)
+    assert out.read_text() == page
+    assert out.stat().st_size < 3_000_000
+    assert "<script src=" not in page and "https://" not in page.split("<script>\n", 1)[0]
+    script = site_view(s7eu8, site, inter).script()
+    assert "download" not in script and "http" not in script  # structure data is embedded
+    assert script in page
+    # the full entry also fits (all protein atoms)
+    full = site_view(s7eu8, site, inter, detail="full").to_html()
+    assert len(full.encode()) < 3_000_000
+    assert len(full) > len(page)
+
+
+def test_no_ligand_renders_protein_and_says_so(s7eos):
+    v = site_view(s7eos)
+    page = v.html(js="")
+    assert "No ligand in 7EOS: showing the protein only." in page
+    assert len(_calls(v, "addModel")) == 1 and _calls(v, "zoomTo")[0][0] == {"model": 0}
+    # 7EOS: GluN2A on chain A (never inferred from the letter)
+    styles = {json.dumps(a[0], sort_keys=True): a[1] for a in _calls(v, "setStyle")}
+    assert styles['{"chain": "A", "model": 0}']["cartoon"]["color"] == SUBUNIT_COLORS["GluN2A"]
+
+
+def test_user_text_is_escaped(s7eu8, tables):
+    site, inter = tables
+    site = site.copy()
+    site.loc[0, "label"] = XSS
+    v = site_view(s7eu8, site, inter, title=XSS)
+    page = v.html(js="")
+    assert XSS not in page
+    assert "<script>window.pwned" not in page and "<img src=x" not in page
+    assert "&lt;/script&gt;&lt;script&gt;window.pwned=1" in page  # title, HTML-escaped
+    assert js_literal(XSS) in page  # label, JS-escaped
+    assert page.count("</script>") == page.count("<script")  # nothing closes a script early
+
+
+def test_js_literal_round_trips():
+    for value in [XSS, "GluN2B L643", {"a": [1, 2.5, "u\u2028v"]}, "&amp;"]:
+        text = js_literal(value)
+        assert not re.search(r"[<>&]", text)
+        assert json.loads(text) == value
+
+
+def test_png_bad_output_path_is_named_before_rendering(s7eu8, tmp_path):
+    from toolkit.views import to_png
+
+    with pytest.raises(OutputPathError, match="does not exist"):
+        to_png(site_view(s7eu8), tmp_path / "missing" / "v.png", chromium="/nonexistent/browser")
+
+
+def test_written_page_has_normal_permissions(s7eu8, tmp_path):
+    out = tmp_path / "v.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        site_view(s7eu8).to_html(out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize("case", ["missing", "readonly", "directory"])
+def test_bad_output_path(s7eu8, tmp_path, case):
+    v = site_view(s7eu8)
+    if case == "missing":
+        path = tmp_path / "no" / "such" / "folder" / "v.html"
+        match = "does not exist"
+    elif case == "directory":
+        path = tmp_path
+        match = "is a directory"
+    else:
+        if os.geteuid() == 0:  # root ignores mode bits: use a folder no one can create files in
+            path = Path("/proc/self/v.html")
+        else:
+            ro = tmp_path / "ro"
+            ro.mkdir()
+            ro.chmod(0o555)
+            path = ro / "v.html"
+        match = "not writable"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(OutputPathError, match=match):
+            v.to_html(path)
+    assert not path.is_file()
+
+
+def test_comparison_views(s7eu8, s7eos, tables):
+    site, inter = tables
+    grid = comparison_view([Scene(s7eu8, site, inter, title="7EU8 + S-ketamine"), Scene(s7eos)])
+    assert grid.grid == (1, 2)
+    assert {vw for vw, m, _ in grid.calls if m == "addModel"} == {(0, 0), (0, 1)}
+    assert grid.captions == {(0, 0): "7EU8 + S-ketamine", (0, 1): "7EOS"}
+    over = comparison_view([Scene(s7eu8, site), Scene(s7eu8, ligand=("JC9", "B", 903))], mode="overlay")
+    models = {a[0].get("model") for a in _calls(over, "setStyle")}
+    assert models == {0, 1}
+    assert [a[1]["stick"]["colorscheme"] for a in _calls(over, "setStyle") if "resn" in a[0]] == ["greenCarbon", "magentaCarbon"]
+    with pytest.raises(ValueError, match="at least 2"):
+        comparison_view([Scene(s7eu8)])
+    with pytest.raises(ValueError, match="mode"):
+        comparison_view([Scene(s7eu8), Scene(s7eos)], mode="side")
+
+
+def test_bad_tables(s7eu8, tables):
+    site, inter = tables
+    with pytest.raises(ValueError, match="lacks columns"):
+        site_view(s7eu8, site.drop(columns=["label"]))
+    bad = inter.copy()
+    bad.loc[0, "type"] = "vdw"
+    with pytest.raises(ValueError, match="unknown interaction type"):
+        site_view(s7eu8, site, bad)
+    from toolkit.errors import LigandNotFound
+
+    with pytest.raises(LigandNotFound):
+        site_view(s7eu8, ligand="XYZ")
+
+
+def test_notebook_and_py3dmol_forms(s7eu8, tables):
+    import html as html_mod
+
+    ensure_3dmol()
+    site, inter = tables
+    v = site_view(s7eu8, site, inter, width=400, height=300)
+    frame = v._repr_html_()
+    assert frame.startswith('<iframe srcdoc="') and 'width="440"' in frame
+    srcdoc = frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]
+    assert html_mod.unescape(srcdoc) == v.html()  # the same offline page, isolated in an iframe
+    pv = v.to_py3dmol()
+    js = pv.write_html()
+    assert js.count("addCylinder(") == len(inter) and js.count("addLabel(") == len(site)

@@ -1,0 +1,259 @@
+"""A 3D view as data, rendered to one self-contained HTML page.
+
+A :class:`View` records the 3Dmol.js calls of a scene (models, styles, labels,
+shapes) plus an HTML legend and notes. :meth:`View.to_html` writes a single
+file that embeds the coordinates and the cached, verified 3Dmol.js
+(:mod:`toolkit.views.assets`), so it renders with the network off. When no
+cached copy exists the page loads py3Dmol's default URL instead and an
+:class:`~toolkit.errors.AssetWarning` says so.
+
+Escaping: every value that reaches JavaScript goes through :func:`js_literal`
+(``json.dumps`` plus ``<``, ``>``, ``&`` as ``\\u`` escapes, so a label can
+never close the ``<script>`` element); every text that reaches HTML goes
+through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputPathError
+
+__all__ = ["View", "js_literal", "write_atomic", "check_output_path"]
+
+
+def js_literal(value: Any) -> str:
+    """A JavaScript literal of ``value`` that is safe inside an HTML ``<script>``.
+
+    >>> js_literal("</script><b>")
+    '"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"'
+    """
+    text = json.dumps(value, ensure_ascii=True, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def check_output_path(path: str | os.PathLike) -> Path:
+    """The folder of ``path`` if a file can be written there, else :class:`OutputPathError`."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputPathError(f"cannot write {path}: it is a directory")
+    if not parent.is_dir():
+        raise OutputPathError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputPathError(f"cannot write {path}: folder {parent} is not writable")
+    return parent
+
+
+def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path`` atomically.
+
+    The folder must exist and be writable; the file appears complete or not at
+    all, with the usual permissions (0666 less the umask).
+
+    Raises
+    ------
+    OutputPathError
+        ``path`` is a directory, or its folder is missing or not writable.
+    """
+    import tempfile
+
+    path = Path(path)
+    parent = check_output_path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+@dataclass
+class View:
+    """A 3Dmol.js scene: models, calls, legend and notes.
+
+    Build one with :func:`toolkit.views.site_view` or
+    :func:`toolkit.views.comparison_view`; show it in Jupyter (it renders
+    itself as an isolated ``<iframe>``), write it with :meth:`to_html`, or
+    take a picture with :func:`toolkit.views.to_png`.
+
+    Attributes
+    ----------
+    title : str
+        Heading of the page (escaped).
+    width, height : int
+        Viewer size in pixels.
+    grid : (rows, cols) or None
+        Several linked viewers side by side.
+    calls : list of (viewer, method, args)
+        3Dmol.js ``GLViewer`` calls in order; ``viewer`` is ``(row, col)``.
+    legend : list of (section, label, colour)
+    notes : list of str
+    """
+
+    title: str = ""
+    width: int = 800
+    height: int = 600
+    grid: tuple[int, int] | None = None
+    calls: list[tuple[tuple[int, int], str, tuple[Any, ...]]] = field(default_factory=list)
+    legend: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    captions: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ building
+    def call(self, method: str, *args: Any, viewer: tuple[int, int] = (0, 0)) -> View:
+        """Record ``viewer.method(*args)`` (arguments become JSON)."""
+        if not method.isidentifier():
+            raise ValueError(f"not a 3Dmol.js method name: {method!r}")
+        rows, cols = self.grid or (1, 1)
+        if not (0 <= viewer[0] < rows and 0 <= viewer[1] < cols):
+            raise ValueError(f"viewer {viewer} outside the grid {rows}x{cols}")
+        self.calls.append((tuple(viewer), method, args))
+        return self
+
+    def add_legend(self, section: str, label: str, color: str) -> None:
+        item = (section, label, color)
+        if item not in self.legend:
+            self.legend.append(item)
+
+    # ------------------------------------------------------------- output
+    def script(self) -> str:
+        """The JavaScript that builds the scene (needs ``$3Dmol`` loaded first)."""
+        rows, cols = self.grid or (1, 1)
+        out = [
+            "(function () {",
+            '  var box = document.getElementById("nmda-viewer");',
+            '  if (typeof $3Dmol === "undefined") {',
+            '    box.textContent = "3Dmol.js did not load: no 3D view (see the notes below).";',
+            "    return;",
+            "  }",
+        ]
+        if self.grid:
+            out.append(
+                f"  var g = $3Dmol.createViewerGrid(box, {{rows: {rows}, cols: {cols}, control_all: true}},"
+                ' {backgroundColor: "white"});'
+            )
+        else:
+            out.append('  var g = [[$3Dmol.createViewer(box, {backgroundColor: "white"})]];')
+        for (r, c), method, args in self.calls:
+            out.append(f"  g[{r}][{c}].{method}({', '.join(js_literal(a) for a in args)});")
+        for r in range(rows):
+            for c in range(cols):
+                out.append(f"  g[{r}][{c}].render();")
+        out += ["  window.nmdaViewReady = true;", "})();"]
+        return "\n".join(out)
+
+    def _legend_html(self) -> str:
+        if not self.legend and not self.notes and not self.captions:
+            return ""
+        parts = ['<div class="nmda-legend">']
+        if self.captions:
+            rows, cols = self.grid or (1, 1)
+            caps = " | ".join(html.escape(self.captions.get((r, c), "")) for r in range(rows) for c in range(cols))
+            parts.append(f'<p class="captions">{caps}</p>')
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for section, label, color in self.legend:
+            sections.setdefault(section, []).append((label, color))
+        for section, items in sections.items():
+            parts.append(f"<div><b>{html.escape(section)}</b>: ")
+            for label, color in items:
+                parts.append(
+                    f'<span class="key"><span class="swatch" style="background:{html.escape(color, quote=True)}">'
+                    f"</span>{html.escape(label)}</span>"
+                )
+            parts.append("</div>")
+        for note in self.notes:
+            parts.append(f'<p class="note">{html.escape(note)}</p>')
+        parts.append("</div>")
+        return "\n".join(parts)
+
+    def html(self, *, js: str | None = None, inline: bool = True) -> str:
+        """The full page. ``js``: 3Dmol.js text (default: the cached copy, if any)."""
+        from . import assets
+
+        if js is None and inline:
+            js = assets.load_3dmol_js()
+        if js is not None:
+            library = "<script>\n" + js.replace("</script", "<\\/script") + "\n</script>"
+        else:
+            library = f'<script src="{html.escape(assets.expected_url(), quote=True)}"></script>'
+        title = html.escape(self.title or "nmda-toolkit view")
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'{'' if js is not None else ' https:'}; style-src 'unsafe-inline'; img-src data: blob:; worker-src blob:; connect-src 'none'">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 8px; background: white; }}
+#nmda-viewer {{ position: relative; width: {int(self.width)}px; height: {int(self.height)}px; border: 1px solid #ddd; }}
+.nmda-legend {{ font-size: 13px; max-width: {int(self.width)}px; }}
+.swatch {{ display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; vertical-align: middle; border: 1px solid #555; }}
+.note {{ color: #444; }}
+</style>
+</head>
+<body>
+<div id="nmda-viewer"></div>
+<h3>{title}</h3>
+{self._legend_html()}
+{library}
+<script>
+{self.script()}
+</script>
+</body>
+</html>
+"""
+
+    def to_html(self, path: str | os.PathLike | None = None) -> str:
+        """The self-contained page; also written atomically to ``path`` when given.
+
+        Raises
+        ------
+        OutputPathError
+            The folder of ``path`` does not exist or is not writable.
+
+        Examples
+        --------
+        >>> v = View(title="demo")
+        >>> "<h3>demo</h3>" in v.html(js="")
+        True
+        """
+        page = self.html()
+        if path is not None:
+            write_atomic(path, page)
+        return page
+
+    def to_py3dmol(self):
+        """The same scene as a :class:`py3Dmol.view` (loads 3Dmol.js from py3Dmol's URL)."""
+        import py3Dmol
+
+        v = py3Dmol.view(width=self.width, height=self.height, viewergrid=self.grid)
+        for (r, c), method, args in self.calls:
+            kwargs = {"viewer": (r, c)} if self.grid else {}
+            getattr(v, method)(*args, **kwargs)
+        return v
+
+    def _repr_html_(self) -> str:
+        page = self.html()
+        return (
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" style="border:0" '
+            f'width="{int(self.width) + 40}" height="{int(self.height) + 200}"></iframe>'
+        )

@@ -1,0 +1,324 @@
+"""3D views of a binding site: cartoon by subunit, ligand, site residues, interactions, pockets.
+
+The functions draw what they are given: a :class:`~toolkit.model.Structure`
+plus the tables of :mod:`toolkit.sites` (site residues, interactions,
+pockets; column contracts ``SITE_COLUMNS``, ``INTERACTION_COLUMNS``,
+``POCKET_COLUMNS``). They never read files and never compute science: a
+superposition, pocket detection or interaction typing happens before, in the
+caller's science layer.
+
+Only the atoms a view needs are embedded (as PDB text, see
+:mod:`toolkit.io.write`): backbone N/CA/C/O of every protein chain for the
+cartoon, all atoms of the site residues and of the ligand. ``detail="full"``
+embeds every protein atom instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .html import View
+from .palette import INTERACTION_COLORS, LIGAND_CARBON_COLORS, subunit_color
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..model import Structure
+
+__all__ = ["site_view", "comparison_view", "Scene", "BACKBONE_ATOMS"]
+
+#: Atoms embedded for the cartoon (3Dmol.js traces CA and orients with O).
+BACKBONE_ATOMS = ("N", "CA", "C", "O")
+_LIGAND_STYLE_NAMES = ["greenCarbon", "magentaCarbon", "yellowCarbon", "cyanCarbon"]
+_POCKET_COLORS = ["#9467BD", "#8C564B", "#17BECF", "#BCBD22", "#E377C2"]
+_MAX_POCKET_POINTS = 400
+
+
+@dataclass
+class Scene:
+    """One structure with its tables, for :func:`comparison_view`.
+
+    ``structure`` must already be in the frame to show (for an overlay,
+    superpose first in the science layer and pass the transformed structure).
+    """
+
+    structure: Structure
+    site: pd.DataFrame | None = None
+    interactions: pd.DataFrame | None = None
+    pockets: pd.DataFrame | None = None
+    ligand: str | tuple[str, str, int] | None = None
+    pocket_points: dict[Any, np.ndarray] | None = None
+    title: str | None = None
+
+
+def _check_columns(df: pd.DataFrame | None, needed: Sequence[str], what: str) -> None:
+    if df is None:
+        return
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what} table lacks columns {missing} (see toolkit.sites contracts)")
+
+
+def _ligand_instance(s: Structure, site, interactions, ligand) -> tuple[str, str, int] | None:
+    if isinstance(ligand, tuple):
+        code, chain, res_id = ligand
+        return str(code), str(chain), int(res_id)
+    for df in (site, interactions):
+        if df is not None and len(df):
+            row = df.iloc[0]
+            if ligand is None or str(row["ligand"]) == str(ligand):
+                return str(row["ligand"]), str(row["ligand_chain"]), int(row["ligand_res_id"])
+    ligs = s.ligands()
+    if ligand is not None:
+        hit = ligs[ligs["ccd_code"] == str(ligand)]
+        if not len(hit):
+            from ..errors import LigandNotFound
+
+            raise LigandNotFound(f"no ligand {ligand!r} in {s.entry_id or 'structure'}")
+    else:
+        hit = ligs[ligs["category"] == "ligand"]
+    if not len(hit):
+        return None
+    row = hit.iloc[0]
+    return str(row["ccd_code"]), str(row["chain"]), int(row["auth_seq_id"])
+
+
+def _residue_mask(s: Structure, chain: str, res_id: int, ins_code: str = "") -> np.ndarray:
+    a = s.atoms
+    m = (a["chain_id"] == chain) & (a["res_id"] == int(res_id))
+    if ins_code:
+        m &= a["ins_code"] == ins_code
+    return m
+
+
+def _xyz(x: float, y: float, z: float) -> dict[str, float]:
+    return {"x": round(float(x), 3), "y": round(float(y), 3), "z": round(float(z), 3)}
+
+
+def _add_scene(
+    view: View,
+    viewer: tuple[int, int],
+    model: int,
+    scene: Scene,
+    *,
+    detail: str,
+    labels: bool,
+    ligand_style: str,
+    cartoon_opacity: float,
+    zoom: bool,
+) -> None:
+    from ..io.write import single_char_chain_map, to_pdb_string
+
+    s = scene.structure
+    site, inter, pockets = scene.site, scene.interactions, scene.pockets
+    _check_columns(site, ["ligand", "ligand_chain", "ligand_res_id", "chain", "auth_seq_id", "label"], "site residues")
+    _check_columns(inter, ["type", "lig_x", "lig_y", "lig_z", "prot_x", "prot_y", "prot_z"], "interactions")
+    _check_columns(pockets, ["pocket_id", "center_x", "center_y", "center_z", "volume"], "pockets")
+    name = s.entry_id or "structure"
+    a = s.atoms
+    poly = s.polymer_mask
+    if detail == "full":
+        keep = poly.copy()
+    elif detail == "site":
+        keep = poly & np.isin(a["atom_name"], BACKBONE_ATOMS)
+    else:
+        raise ValueError(f"detail must be 'site' or 'full', not {detail!r}")
+    lig = _ligand_instance(s, site, inter, scene.ligand)
+    if lig is not None:
+        lig_idx = s.ligand_atoms(*lig)
+        keep[lig_idx] = True
+    else:
+        view.notes.append(f"No ligand in {name}: showing the protein only.")
+    site_rows = [] if site is None else list(site.itertuples(index=False))
+    for row in site_rows:
+        keep |= _residue_mask(s, str(row.chain), int(row.auth_seq_id), str(getattr(row, "ins_code", "") or ""))
+    chains = list(dict.fromkeys(a["chain_id"][keep].tolist()))
+    cmap = single_char_chain_map(chains)
+    view.call("addModel", to_pdb_string(s, keep, chain_map=cmap), "pdb", viewer=viewer)
+    subunits = s.chain_subunits
+    view.call("setStyle", {"model": model}, {"cartoon": {"color": subunit_color("other"), "opacity": cartoon_opacity}}, viewer=viewer)  # fmt: skip
+    for ch in chains:
+        sub = subunits.get(ch, "other")
+        col = subunit_color(sub)
+        if poly[a["chain_id"] == ch].any():
+            view.call("setStyle", {"model": model, "chain": cmap[ch]}, {"cartoon": {"color": col, "opacity": cartoon_opacity}}, viewer=viewer)  # fmt: skip
+            view.add_legend("Subunits", sub if sub in subunits.values() else "other", col)
+    if site_rows:
+        by_chain: dict[str, list[int]] = {}
+        for row in site_rows:
+            by_chain.setdefault(cmap.get(str(row.chain), str(row.chain)), []).append(int(row.auth_seq_id))
+        for ch, resi in by_chain.items():
+            view.call("addStyle", {"model": model, "chain": ch, "resi": sorted(set(resi))}, {"stick": {"radius": 0.15, "colorscheme": "whiteCarbon"}}, viewer=viewer)  # fmt: skip
+        if labels:
+            for row in site_rows:
+                m = _residue_mask(s, str(row.chain), int(row.auth_seq_id), str(getattr(row, "ins_code", "") or ""))
+                ca = m & (a["atom_name"] == "CA")
+                pos = a["coord"][ca][0] if ca.any() else a["coord"][m].mean(axis=0)
+                view.call(
+                    "addLabel",
+                    str(row.label),
+                    {"position": _xyz(*pos), "fontSize": 11, "fontColor": "black", "backgroundColor": "white",
+                     "backgroundOpacity": 0.75, "borderThickness": 0.5, "inFront": True, "showBackground": True},
+                    viewer=viewer,
+                )  # fmt: skip
+    if lig is not None:
+        code, chain, res_id = lig
+        sel = {"model": model, "chain": cmap[chain], "resi": int(res_id), "resn": code}
+        view.call("setStyle", sel, {"stick": {"radius": 0.25, "colorscheme": ligand_style}}, viewer=viewer)
+        view.add_legend("Ligands", f"{code} ({name} {chain} {res_id})", LIGAND_CARBON_COLORS[_LIGAND_STYLE_NAMES.index(ligand_style)])  # fmt: skip
+    if inter is not None:
+        for row in inter.itertuples(index=False):
+            col = INTERACTION_COLORS.get(str(row.type))
+            if col is None:
+                raise ValueError(f"unknown interaction type {row.type!r}; expected one of {sorted(INTERACTION_COLORS)}")
+            view.call(
+                "addCylinder",
+                {"start": _xyz(row.lig_x, row.lig_y, row.lig_z), "end": _xyz(row.prot_x, row.prot_y, row.prot_z),
+                 "radius": 0.08, "color": col, "dashed": True, "dashLength": 0.25, "gapLength": 0.2,
+                 "fromCap": 1, "toCap": 1},
+                viewer=viewer,
+            )  # fmt: skip
+            view.add_legend("Interactions", str(row.type), col)
+    if pockets is not None:
+        for k, row in enumerate(pockets.itertuples(index=False)):
+            col = _POCKET_COLORS[k % len(_POCKET_COLORS)]
+            pts = None if scene.pocket_points is None else scene.pocket_points.get(row.pocket_id)
+            if pts is not None and len(pts):
+                pts = np.asarray(pts, dtype=float).reshape(-1, 3)
+                if len(pts) > _MAX_POCKET_POINTS:
+                    pts = pts[np.linspace(0, len(pts) - 1, _MAX_POCKET_POINTS).astype(int)]
+                    view.notes.append(f"Pocket {row.pocket_id}: {_MAX_POCKET_POINTS} of its points drawn.")
+                for p in pts:
+                    view.call("addSphere", {"center": _xyz(*p), "radius": 0.45, "color": col, "opacity": 0.45}, viewer=viewer)  # fmt: skip
+            else:
+                # Sphere of the pocket's volume: r = (3V / 4 pi)^(1/3).
+                r = (3.0 * float(row.volume) / (4.0 * math.pi)) ** (1.0 / 3.0)
+                view.call("addSphere", {"center": _xyz(row.center_x, row.center_y, row.center_z), "radius": round(r, 2), "color": col, "opacity": 0.35}, viewer=viewer)  # fmt: skip
+            view.add_legend("Pockets", f"pocket {row.pocket_id}", col)
+    if zoom:
+        if lig is not None:
+            view.call("zoomTo", {"model": model, "chain": cmap[lig[1]], "resi": int(lig[2]), "resn": lig[0]}, viewer=viewer)  # fmt: skip
+            view.call("zoom", 0.5, viewer=viewer)
+        elif site_rows:
+            view.call("zoomTo", {"model": model, "chain": cmap.get(str(site_rows[0].chain), str(site_rows[0].chain)), "resi": int(site_rows[0].auth_seq_id)}, viewer=viewer)  # fmt: skip
+        else:
+            view.call("zoomTo", {"model": model}, viewer=viewer)
+
+
+def site_view(
+    structure: Structure,
+    site: pd.DataFrame | None = None,
+    interactions: pd.DataFrame | None = None,
+    pockets: pd.DataFrame | None = None,
+    *,
+    ligand: str | tuple[str, str, int] | None = None,
+    pocket_points: dict[Any, np.ndarray] | None = None,
+    title: str | None = None,
+    detail: str = "site",
+    labels: bool = True,
+    width: int = 800,
+    height: int = 600,
+) -> View:
+    """A 3D view of a structure's binding site.
+
+    Parameters
+    ----------
+    structure : Structure
+        The entry (already in the frame to show).
+    site : DataFrame, optional
+        Site residues (``toolkit.sites.SITE_COLUMNS``): drawn as sticks and labelled
+        with the ``label`` column (for example "GluN2B L643").
+    interactions : DataFrame, optional
+        Typed interactions (``INTERACTION_COLUMNS``): one dashed line per row from
+        ``lig_x/y/z`` to ``prot_x/y/z``, coloured by ``type``
+        (:data:`~toolkit.views.palette.INTERACTION_COLORS`).
+    pockets : DataFrame, optional
+        Candidate pockets (``POCKET_COLUMNS``): translucent spheres, either the
+        points given in ``pocket_points[pocket_id]`` or one sphere of the pocket's
+        volume at its centre.
+    ligand : str or (code, chain, res_id), optional
+        The ligand to show; default the site table's ligand, else the first
+        ``category == "ligand"`` component. None found: the protein is shown
+        and a note says there is no ligand.
+    pocket_points : dict, optional
+        ``pocket_id -> (n, 3)`` arrays (from ``toolkit.sites.pocket_points``).
+    title : str, optional
+        Page heading (escaped); default ``"<entry> binding site"``.
+    detail : {"site", "full"}
+        Embed protein backbone + site residues (default) or every protein atom.
+    labels : bool
+        Label the site residues.
+    width, height : int
+        Viewer size in pixels.
+
+    Returns
+    -------
+    View
+        Show it in Jupyter, or ``.to_html(path)``, or :func:`toolkit.views.to_png`.
+
+    Examples
+    --------
+    >>> from toolkit import load_structure  # doctest: +SKIP
+    >>> v = site_view(load_structure("7EU8"), ligand=("JC9", "B", 903))  # doctest: +SKIP
+    >>> v.to_html("7eu8_site.html")  # doctest: +SKIP
+    """
+    name = structure.entry_id or "structure"
+    view = View(title=title if title is not None else f"{name} binding site", width=width, height=height)
+    _add_scene(
+        view, (0, 0), 0, Scene(structure, site, interactions, pockets, ligand, pocket_points),
+        detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[0], cartoon_opacity=1.0, zoom=True,
+    )  # fmt: skip
+    return view
+
+
+def comparison_view(
+    scenes: Sequence[Scene],
+    *,
+    mode: str = "grid",
+    title: str | None = None,
+    detail: str = "site",
+    labels: bool = True,
+    width: int = 1000,
+    height: int = 500,
+) -> View:
+    """Two (or more) structures or ligands side by side, or superposed.
+
+    Parameters
+    ----------
+    scenes : sequence of Scene
+        What to show. For ``mode="overlay"`` the structures must already share a
+        frame (superpose on the TMD in the science layer first).
+    mode : {"grid", "overlay"}
+        ``grid``: linked viewers side by side (3Dmol.js viewer grid);
+        ``overlay``: one viewer, every later structure drawn at 0.5 cartoon opacity
+        with its own ligand carbon colour.
+
+    Examples
+    --------
+    >>> from toolkit import load_structure  # doctest: +SKIP
+    >>> a, b = load_structure("7EU8"), load_structure("7EOS")  # doctest: +SKIP
+    >>> v = comparison_view([Scene(a), Scene(b)])  # doctest: +SKIP
+    """
+    scenes = list(scenes)
+    if len(scenes) < 2:
+        raise ValueError(f"comparison_view needs at least 2 scenes, got {len(scenes)}")
+    if len(scenes) > len(_LIGAND_STYLE_NAMES):
+        raise ValueError(f"comparison_view shows at most {len(_LIGAND_STYLE_NAMES)} scenes, got {len(scenes)}")
+    names = [sc.title or sc.structure.entry_id or f"structure {i + 1}" for i, sc in enumerate(scenes)]
+    if mode == "grid":
+        view = View(title=title or " vs ".join(names), width=width, height=height, grid=(1, len(scenes)))
+        for i, sc in enumerate(scenes):
+            view.captions[(0, i)] = names[i]
+            _add_scene(view, (0, i), 0, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0, zoom=True)  # fmt: skip
+    elif mode == "overlay":
+        view = View(title=title or " + ".join(names), width=width, height=height)
+        for i, sc in enumerate(scenes):
+            _add_scene(view, (0, 0), i, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0 if i == 0 else 0.5, zoom=(i == 0))  # fmt: skip
+    else:
+        raise ValueError(f"mode must be 'grid' or 'overlay', not {mode!r}")
+    return view
