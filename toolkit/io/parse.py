@@ -651,22 +651,142 @@ def _parse_bcif(raw: bytes, name: str) -> RawEntry:
 # legacy PDB
 # --------------------------------------------------------------------------- #
 def _parse_pdb(raw: bytes, name: str) -> RawEntry:
+    """Legacy PDB: fixed-column ATOM/HETATM records sliced with numpy; gemmi as fallback."""
+    first = re.search(rb"^(ATOM  |HETATM)", raw, re.M)
+    head_text = raw[: first.start() if first else len(raw)].decode("latin-1")
+    header = _pdb_header(head_text)
+    atoms = _pdb_atoms_fixed(raw, name)
+    if atoms is None:
+        return _parse_pdb_gemmi(raw, raw.decode("latin-1"), header, name)
+    refs = _pdb_dbref(head_text)
+    entities: dict[str, dict[str, Any]] = {}
+    ent_of_chain: dict[str, str] = {}
+    for mol_id, chains, molecule in header["mol_ids"]:
+        for ch in chains:
+            ent_of_chain[ch] = mol_id
+        sp = next((header["species"][c] for c in chains if c in header["species"]), None)
+        entities[mol_id] = {"type": "polymer", "description": molecule,
+                            "species": sp.capitalize() if sp else None, "strands": chains}  # fmt: skip
+    # entity of polymer residues = the COMPND MOL_ID of their chain; others none
+    from .aminoacids import is_amino_acid
+
+    poly = (~atoms["hetero"] | is_amino_acid(atoms["res_name"])) & np.isin(atoms["chain_id"], list(ent_of_chain))
+    chains, inverse = np.unique(atoms["chain_id"], return_inverse=True)
+    ent = np.array([ent_of_chain.get(c, "") for c in chains.tolist()], dtype="U8")[inverse]
+    atoms["entity_id"] = np.where(poly, ent, "")
+    atoms["label_asym"] = atoms["chain_id"].copy()
+    meta: dict[str, Any] = {
+        "entry_id": (header["id"] or "").upper(),
+        "title": header["title"],
+        "method": header["method"],
+        "resolution": header["resolution"],
+        "entities": entities,
+        "ref_seq": refs,
+        "citation": {"doi": header["doi"].lower(), "title": header["jrnl_title"]} if header["doi"] else {},
+        "components": {k: {"name": v, "type": None} for k, v in header["hetnam"].items()},
+        "latest_revision": header["revdat"],
+    }
+    return _finish(atoms, meta)
+
+
+def _pdb_atoms_fixed(raw: bytes, name: str) -> dict[str, np.ndarray] | None:
+    """ATOM/HETATM records of the first model, by the PDB format's fixed columns."""
+    end = raw.find(b"\nENDMDL")
+    recs = re.findall(rb"^(?:ATOM  |HETATM)[^\r\n]*", raw[: end if end >= 0 else len(raw)], re.M)
+    if not recs:
+        raise StructureFormatError(f"{name}: the PDB file has no ATOM/HETATM records")
+    if min(map(len, recs)) < 54:
+        return None
+    m = np.array(recs, dtype="S80").view(np.uint8).reshape(len(recs), 80).copy()
+    m[m == 0] = 32
+
+    def col(a: int, b: int, text: bool = True) -> np.ndarray:
+        sub = np.ascontiguousarray(m[:, a:b])
+        raw_col = sub.view(f"S{b - a}").ravel()
+        if not text:  # numbers: the converters accept surrounding blanks
+            return raw_col
+        uniq, inverse = np.unique(raw_col, return_inverse=True)  # few distinct values: strip those
+        return np.char.strip(uniq)[inverse]
+
+    c = {
+        "group_PDB": col(0, 6),
+        "label_atom_id": col(12, 16),
+        "label_alt_id": col(16, 17),
+        "label_comp_id": col(17, 21),
+        "auth_asym_id": col(21, 22),
+        "auth_seq_id": col(22, 26),
+        "pdbx_PDB_ins_code": col(26, 27),
+        "Cartn_x": col(30, 38, text=False),
+        "Cartn_y": col(38, 46, text=False),
+        "Cartn_z": col(46, 54, text=False),
+        "occupancy": col(54, 60),
+        "B_iso_or_equiv": col(60, 66),
+        "type_symbol": col(76, 78),
+    }
+    # blank optional fields -> CIF placeholders
+    for key in ("label_alt_id", "pdbx_PDB_ins_code", "occupancy", "B_iso_or_equiv", "type_symbol"):
+        v = c[key]
+        c[key] = np.where(v == b"", b"?" if key != "occupancy" else b"1", v)
+    if (c["type_symbol"] == b"?").any():
+        # element columns missing: fall back to gemmi's element inference
+        return None
+    # charge: "2+" / "1-" in columns 79-80
+    ch = col(78, 80)
+    if (ch != b"").any():
+        sign = np.where(np.char.endswith(ch, b"-"), -1, 1)
+        mag = np.char.strip(ch, b"+-")
+        mag = np.where(mag == b"", b"0", mag).astype(np.int8)
+        c["pdbx_formal_charge"] = (sign * mag).astype("S2")
+    try:
+        atoms = _atoms_from_columns(c, name)
+    except (ValueError, StructureFormatError):
+        return None
+    atoms["entity_id"] = np.full(len(atoms["coord"]), "", dtype="U8")
+    return atoms
+
+
+def _pdb_dbref(text: str) -> list[dict[str, Any]]:
+    """DBREF records (fixed columns), including the DBREF1/DBREF2 pair form."""
+    out: list[dict[str, Any]] = []
+    pending: dict[str, Any] | None = None
+    for line in text.splitlines():
+        rec = line[:6]
+        if rec in ("ATOM  ", "HETATM"):
+            break
+        if rec == "DBREF ":
+            out.append({
+                "chain_id": line[12:13].strip(), "accession": line[33:41].strip() or None,
+                "db_name": line[26:32].strip() or None, "db_code": line[42:54].strip() or None,
+                "seq_beg": None, "seq_end": None,
+                "auth_beg": _int(line[14:18]), "auth_end": _int(line[20:24]),
+                "db_beg": _int(line[55:60]), "db_end": _int(line[62:67]),
+            })  # fmt: skip
+        elif rec == "DBREF1":
+            pending = {
+                "chain_id": line[12:13].strip(), "db_name": line[26:32].strip() or None,
+                "db_code": line[47:67].strip() or None, "seq_beg": None, "seq_end": None,
+                "auth_beg": _int(line[14:18]), "auth_end": _int(line[20:24]),
+            }  # fmt: skip
+        elif rec == "DBREF2" and pending is not None:
+            pending.update(accession=line[18:40].strip() or None, db_beg=_int(line[45:55]), db_end=_int(line[57:67]))
+            out.append(pending)
+            pending = None
+    return out
+
+
+def _parse_pdb_gemmi(raw: bytes, text: str, header: dict[str, Any], name: str) -> RawEntry:
     import gemmi
 
-    text = raw.decode("latin-1")
     st = gemmi.read_pdb_string(text)
     if len(st) == 0 or st[0].count_atom_sites() == 0:
         raise StructureFormatError(f"{name}: the PDB file has no ATOM/HETATM records")
     st.setup_entities()
     block = st.make_mmcif_block()
-    columns = _columns_from_block(block, name)
-    atoms = _atoms_from_columns(columns, name)
+    atoms = _atoms_from_columns(_columns_from_block(block, name), name)
     meta = _cif_metadata(block)
-    header = _pdb_header(text)
     # gemmi names entities by chain letter; attach COMPND names and species
     for eid, ent in meta["entities"].items():
-        strands = ent.get("strands") or []
-        for ch in strands:
+        for ch in ent.get("strands") or []:
             if ch in header["molecule"]:
                 ent["description"] = header["molecule"][ch]
                 sp = header["species"].get(ch)
@@ -675,11 +795,12 @@ def _parse_pdb(raw: bytes, name: str) -> RawEntry:
         if ent.get("type") == "non-polymer" and eid.endswith("!"):
             ent["description"] = header["hetnam"].get(eid[:-1])
     meta["components"] = {k: {"name": v, "type": None} for k, v in header["hetnam"].items()}
-    meta["entry_id"] = header["id"] or meta["entry_id"]
+    meta["entry_id"] = (header["id"] or meta["entry_id"] or "").upper()
     meta["title"] = header["title"] or meta["title"]
-    meta["resolution"] = meta["resolution"] or (st.resolution if st.resolution > 0 else None)
+    meta["resolution"] = meta["resolution"] or header["resolution"] or (st.resolution if st.resolution > 0 else None)
+    meta["method"] = meta["method"] or header["method"]
     if header["doi"]:
-        meta["citation"] = {"doi": header["doi"].lower(), "title": header["jrnl_title"] or None}
+        meta["citation"] = {"doi": header["doi"].lower(), "title": header["jrnl_title"]}
     meta["latest_revision"] = header["revdat"]
     return _finish(atoms, meta)
 
@@ -689,12 +810,17 @@ def _pdb_header(text: str) -> dict[str, Any]:
     species: dict[str, str] = {}
     hetnam: dict[str, str] = {}
     compnd, source, title, jrnl_title = [], [], [], []
-    doi = ident = revdat = None
+    doi = ident = revdat = method = resolution = None
     for line in text.splitlines():
         rec = line[:6]
         if rec in ("ATOM  ", "HETATM"):
             break
-        if rec == "HEADER":
+        if rec == "EXPDTA":
+            method = line[10:79].strip() or None
+        elif rec == "REMARK" and line[7:10] == "  2" and "RESOLUTION." in line:
+            m = re.search(r"RESOLUTION\.\s+([0-9.]+)", line)
+            resolution = float(m.group(1)) if m else None
+        elif rec == "HEADER":
             ident = line[62:66].strip() or None
         elif rec == "TITLE ":
             title.append(line[10:80].strip())
@@ -726,6 +852,14 @@ def _pdb_header(text: str) -> dict[str, Any]:
     # SOURCE has no CHAIN field: map by MOL_ID order onto the COMPND chains
     if not species and source:
         pass
+    mol_ids: list[tuple[str, list[str], str | None]] = []
+    for chunk in re.split(r"(?=MOL_ID:\s*\d+;)", " ".join(s.strip() for s in compnd)):
+        m = re.match(r"MOL_ID:\s*(\d+);", chunk)
+        if not m:
+            continue
+        f = dict((k.strip(), v.strip()) for k, v in (x.split(":", 1) for x in chunk.split(";") if ":" in x))
+        chains = [c for c in re.split(r",\s*", f.get("CHAIN", "")) if c]
+        mol_ids.append((m.group(1), chains, f.get("MOLECULE")))
     comp_mols = re.split(r"MOL_ID:\s*\d+;", " ".join(s.strip() for s in compnd))[1:]
     src_mols = re.split(r"MOL_ID:\s*\d+;", " ".join(s.strip() for s in source))[1:]
     for cm, sm in zip(comp_mols, src_mols):
@@ -743,6 +877,9 @@ def _pdb_header(text: str) -> dict[str, Any]:
         "title": " ".join(title).strip() or None,
         "jrnl_title": " ".join(jrnl_title).strip() or None,
         "revdat": revdat,
+        "method": method,
+        "resolution": resolution,
+        "mol_ids": mol_ids,
     }
 
 
