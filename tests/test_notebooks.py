@@ -25,8 +25,12 @@ def test_outputs_are_stripped(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
+    from browser.helpers import ensure_3dmol
     from nbclient import NotebookClient
 
+    from toolkit.views.static import find_chromium
+
+    ensure_3dmol()  # the static pictures need the cached, verified 3Dmol.js
     nb = nbformat.read(path, as_version=4)
     # the session fixture has set the mirror, a private cache and offline mode in os.environ
     client = NotebookClient(
@@ -36,3 +40,9 @@ def test_notebook_runs(path, tmp_path):
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # every notebook that renders a static picture of a 3D view really shows one
+    renders = any("to_png(" in c.source for c in nb.cells if c.cell_type == "code")
+    if renders and (find_chromium() is not None or os.environ.get("CI")):
+        pictures = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                    if o.output_type in ("display_data", "execute_result") and "image/png" in o.get("data", {})]  # fmt: skip
+        assert pictures, f"{path.name}: no static picture was rendered"

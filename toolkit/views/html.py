@@ -118,6 +118,11 @@ class View:
     notes: list[str] = field(default_factory=list)
     captions: dict[tuple[int, int], str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # a short text form: the embedded coordinates belong in the HTML, not in a text dump
+        grid = f", grid {self.grid[0]}x{self.grid[1]}" if self.grid else ""
+        return f"<View {self.title!r}: {self.width}x{self.height} px{grid}, {len(self.calls)} 3Dmol.js calls>"
+
     # ------------------------------------------------------------ building
     def call(self, method: str, *args: Any, viewer: tuple[int, int] = (0, 0)) -> View:
         """Record ``viewer.method(*args)`` (arguments become JSON)."""
