@@ -7,7 +7,7 @@ stays fast):
   molecules with CCD chemistry (``ligand_to_mol``, ``ccd_template``).
 * :mod:`toolkit.chem.panel` - the curated NMDA receptor ligand panel
   (``load_panel``; values from different assays, never ranked across assays).
-* :mod:`toolkit.chem.standardize` - salt stripping, neutralisation, tautomer policy.
+* :mod:`toolkit.chem.standardization` - salt stripping, neutralisation, tautomer policy.
 * :mod:`toolkit.chem.properties` - descriptors, Lipinski/Veber, CNS MPO, conformers.
 * :mod:`toolkit.chem.similarity` - ECFP4/FCFP4/MACCS Tanimoto, nearest panel
   neighbours, maximum common substructure.
@@ -35,9 +35,9 @@ _EXPORTS: dict[str, str] = {
     "load_panel": "panel",
     "panel_smiles": "panel",
     # standardisation
-    "Standardized": "standardize",
-    "standardize": "standardize",
-    "parse_smiles": "standardize",
+    "Standardized": "standardization",
+    "standardize": "standardization",
+    "parse_smiles": "standardization",
     # properties
     "PROPERTY_COLUMNS": "properties",
     "compute_properties": "properties",
