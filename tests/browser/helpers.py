@@ -78,8 +78,13 @@ class PageResult:
     globals: dict = field(default_factory=dict)
 
 
-def open_offline(html_path: Path, *, probe: tuple[str, ...] = (), wait_ms: int = 20000) -> PageResult:
-    """Open a local page in headless Chromium with the network blocked; screenshot the viewer."""
+def open_offline(
+    html_path: Path, *, probe: tuple[str, ...] = (), wait_ms: int = 20000, frame: str | None = None
+) -> PageResult:
+    """Open a local page in headless Chromium with the network blocked; screenshot the viewer.
+
+    ``frame``: CSS selector of an iframe that holds the view (the report embeds it with srcdoc).
+    """
     from playwright.sync_api import sync_playwright
 
     from toolkit.views.static import chromium_flags
@@ -106,15 +111,19 @@ def open_offline(html_path: Path, *, probe: tuple[str, ...] = (), wait_ms: int =
             page.on("pageerror", lambda e: res.page_errors.append(str(e)))
             page.on("request", lambda rq: None)
             page.goto(html_path.as_uri())
+            target = page
+            if frame is not None:
+                target = page.wait_for_selector(frame, timeout=wait_ms).content_frame()
             try:
-                page.wait_for_function("window.nmdaViewReady === true", timeout=wait_ms)
+                target.wait_for_function("window.nmdaViewReady === true", timeout=wait_ms)
                 res.ready = True
             except Exception:
                 res.ready = False
             page.wait_for_timeout(500)
             for name in probe:
                 res.globals[name] = page.evaluate(f"typeof window[{name!r}] === 'undefined' ? null : window[{name!r}]")
-            res.viewer_png = page.locator("#nmda-viewer").screenshot()
+            viewer = page.frame_locator(frame).locator("#nmda-viewer") if frame else page.locator("#nmda-viewer")
+            res.viewer_png = viewer.screenshot()
         finally:
             browser.close()
     return res
