@@ -255,3 +255,31 @@ def test_lazy_import_keeps_heavy_libraries_out():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
     assert "load_structure" in toolkit.__all__
+
+
+def test_every_public_name_resolves():
+    """toolkit.__all__ is the curated flat API: every name imports (lazily)."""
+    for name in toolkit.__all__:
+        assert getattr(toolkit, name) is not None, name
+    assert callable(toolkit.site_residues) and callable(toolkit.compare)
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    """Once every submodule is imported, exported names still resolve to their objects.
+
+    (A function named like its own submodule, e.g. ``chem.standardize`` in
+    ``chem/standardize.py``, would turn into the module after the first import.)
+    """
+    import importlib
+    import pkgutil
+    import types
+
+    for info in pkgutil.walk_packages(toolkit.__path__, "toolkit."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    for pkg in ("toolkit", "toolkit.chem", "toolkit.sites", "toolkit.views", "toolkit.io"):
+        mod = importlib.import_module(pkg)
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            assert not isinstance(obj, types.ModuleType), f"{pkg}.{name} is a module"
+    assert callable(toolkit.standardize) and callable(toolkit.chem.standardize)

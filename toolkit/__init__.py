@@ -19,10 +19,17 @@ The data model
 
 Layout (arrows point down only)
 -------------------------------
-``cli`` wires library calls; ``structure`` loads entries; ``model`` is the
-data model; ``catalog`` holds NMDA knowledge (entries, subunits, anchors);
-``io`` reads files, the mirror, the cache and downloads. ``import toolkit``
-is lazy: heavy libraries load on first use.
+``cli`` and ``report`` wire library calls; ``views`` draw results they are
+given (never parse files, never run science); ``batch`` streams ligand files
+through ``chem`` on processes or Dask; ``sites`` computes binding sites,
+typed interactions, mappings and pockets; ``chem`` holds ligand chemistry
+(CCD/SMILES templates, the curated panel, properties, similarity);
+``structure`` loads entries; ``model`` is the data model; ``catalog`` holds
+NMDA knowledge (entries, subunits, anchors); ``io`` reads and writes files,
+the mirror, the cache and downloads. ``import toolkit`` is lazy: heavy
+libraries load on first use. (Change from the starting sketch: ``chem``
+does not import ``sites``; ``sites`` uses ``chem.templates`` for ligand
+chemistry, so the arrow points from sites to chem.)
 
 Quick start
 -----------
@@ -48,6 +55,31 @@ __all__ = [
     "Structure",
     "list_entries",
     "identify_subunit",
+    # binding sites
+    "site_residues",
+    "interactions",
+    "map_site",
+    "compare_pore_site",
+    "interaction_matrix",
+    "find_pockets",
+    "lateral_candidates",
+    "pocket_points",
+    # ligand chemistry
+    "ligand_to_mol",
+    "ccd_template",
+    "load_panel",
+    "compute_properties",
+    "similarity_table",
+    "nearest_neighbours",
+    "mcs",
+    "standardize",
+    # batch
+    "compare",
+    # views and report
+    "site_view",
+    "comparison_view",
+    "to_png",
+    "build_report",
     # errors
     "ToolkitError",
     "InvalidPDBId",
@@ -58,6 +90,13 @@ __all__ = [
     "DownloadError",
     "ComponentNotFound",
     "LigandNotFound",
+    "InvalidParameter",
+    "NoTransmembraneDomain",
+    "TemplateMismatch",
+    "InvalidMolecule",
+    "InputFileError",
+    "OutputPathError",
+    "RenderError",
 ]
 
 _LAZY: dict[str, str] = {
@@ -75,6 +114,26 @@ _LAZY: dict[str, str] = {
     "DownloadError": "toolkit.errors",
     "ComponentNotFound": "toolkit.errors",
     "LigandNotFound": "toolkit.errors",
+    "InvalidParameter": "toolkit.errors",
+    "NoTransmembraneDomain": "toolkit.errors",
+    "TemplateMismatch": "toolkit.errors",
+    "InvalidMolecule": "toolkit.errors",
+    "InputFileError": "toolkit.errors",
+    "OutputPathError": "toolkit.errors",
+    "RenderError": "toolkit.errors",
+    **dict.fromkeys(
+        ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
+         "find_pockets", "lateral_candidates", "pocket_points"],
+        "toolkit.sites",
+    ),
+    **dict.fromkeys(
+        ["ligand_to_mol", "ccd_template", "load_panel", "compute_properties", "similarity_table",
+         "nearest_neighbours", "mcs", "standardize"],
+        "toolkit.chem",
+    ),
+    "compare": "toolkit.batch",
+    **dict.fromkeys(["site_view", "comparison_view", "to_png"], "toolkit.views"),
+    "build_report": "toolkit.report",
 }
 
 
