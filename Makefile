@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   - the main job on the default complex (no server, no user data)
+#   make demo   - the main job: summary + offline report of 7EU8 / S-ketamine (no server, no user data)
 #   make test   - the whole test suite
 # Both create/refresh the virtual environment .venv themselves.
 
@@ -30,11 +30,11 @@ venv: $(STAMP)
 assets: $(STAMP)
 	$(BIN)/python -m toolkit.views.assets fetch
 
-demo: $(STAMP)
+demo: $(STAMP) assets
 	$(BIN)/nmda-toolkit summary 7EU8
+	$(BIN)/nmda-toolkit report --out reports
 
-report: $(STAMP) assets
-	$(BIN)/nmda-toolkit report
+report: demo
 
 test: $(STAMP) assets
 	$(BIN)/python -m pytest
