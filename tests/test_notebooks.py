@@ -24,7 +24,7 @@ def test_outputs_are_stripped(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path, tmp_path, monkeypatch):
     from browser.helpers import ensure_3dmol
     from nbclient import NotebookClient
 
@@ -36,10 +36,14 @@ def test_notebook_runs(path, tmp_path):
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
     )  # fmt: skip
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel uses its inline backend: plots are shown
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type in ("display_data", "execute_result") and "image/png" in o.get("data", {})]  # fmt: skip
+    if any("_plot(" in c.source for c in nb.cells if c.cell_type == "code"):
+        assert images, f"{path.name}: plots were made but none was shown"
     # every notebook that renders a static picture of a 3D view really shows one
     renders = any("to_png(" in c.source for c in nb.cells if c.cell_type == "code")
     if renders and (find_chromium() is not None or os.environ.get("CI")):
