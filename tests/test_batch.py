@@ -48,8 +48,9 @@ def test_panel_compare(tmp_path):
     esk = df[df["name"] == "esketamine ((S)-ketamine)"].iloc[0]
     assert esk["tanimoto_reference"] == 1.0 and esk["mw"] == pytest.approx(237.73, abs=0.01)
     assert (esk["hbd"], esk["hba"], esk["rotatable_bonds"], esk["heavy_atoms"]) == (1, 2, 2, 16)
-    assert (df["nearest_panel_tanimoto"] == 1.0).all()  # each panel compound finds itself (or its enantiomer)
-    assert (df.loc[df["name"] == "ifenprodil", "nearest_panel"] == "ifenprodil").all()
+    assert (df["nearest_panel_tanimoto"] == 1.0).all()
+    # each panel compound finds itself, stereoisomers included (ties broken by the stereo-aware ECFP4)
+    assert (df["nearest_panel"] == df["name"]).all()
 
 
 def test_every_bad_row_kept_with_status(bad_smi, tmp_path):
@@ -172,14 +173,24 @@ def test_serial_equals_parallel(tmp_path, capsys):
 
 
 def test_dask_local_cluster_equals_serial(tmp_path, bad_smi):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the dask extra is part of the test environment (make test installs it)
+
     compare(bad_smi, tmp_path / "serial.csv")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster:  # fmt: skip
         s = compare(bad_smi, tmp_path / "dask.csv", engine="dask", scheduler=cluster.scheduler_address,
                     chunk_size=3)  # fmt: skip
-    assert s.engine == "dask"
+    assert s.engine == "dask" and s.n_jobs == 1  # the given cluster's worker count is reported
     assert (tmp_path / "serial.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+
+
+def test_dask_default_local_cluster_equals_serial(tmp_path, bad_smi):
+    """engine="dask" without a scheduler starts (and closes) its own 2-worker cluster on 127.0.0.1."""
+    compare(bad_smi, tmp_path / "serial.parquet")
+    s = compare(bad_smi, tmp_path / "dask.parquet", engine="dask", n_jobs=2, chunk_size=2)
+    serial = pd.read_parquet(tmp_path / "serial.parquet")
+    assert s.n_jobs == 2 and s.n_rows == len(serial) and (serial["status"] != "ok").sum() >= 4
+    pd.testing.assert_frame_equal(serial, pd.read_parquet(tmp_path / "dask.parquet"))
 
 
 def test_failure_midway_never_replaces_good_output(tmp_path, bad_smi, monkeypatch):

@@ -326,10 +326,13 @@ def _state(reference: str) -> dict[str, Any]:
         from .chem.standardization import parse_smiles, standardize_mol
 
         gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+        chiral = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048, includeChirality=True)
         panel = load_panel()
-        pfps = [gen.GetFingerprint(standardize_mol(parse_smiles(s))[0]) for s in panel["isomeric_smiles"]]
+        pmols = [standardize_mol(parse_smiles(s))[0] for s in panel["isomeric_smiles"]]
         ref_fp = gen.GetFingerprint(standardize_mol(parse_smiles(reference))[0])
-        _STATE[key] = {"gen": gen, "panel_names": list(panel["name"]), "panel_fps": pfps, "ref_fp": ref_fp}
+        _STATE[key] = {"gen": gen, "chiral_gen": chiral, "panel_names": list(panel["name"]),
+                       "panel_fps": [gen.GetFingerprint(m) for m in pmols],
+                       "panel_chiral_fps": [chiral.GetFingerprint(m) for m in pmols], "ref_fp": ref_fp}  # fmt: skip
     return _STATE[key]
 
 
@@ -379,6 +382,10 @@ def _process_one(rec: Record, opts: dict[str, Any], st: dict[str, Any]) -> dict[
         fp = st["gen"].GetFingerprint(mol)
         sims = DataStructs.BulkTanimotoSimilarity(fp, st["panel_fps"])
         best = max(range(len(sims)), key=sims.__getitem__)
+        ties = [i for i, v in enumerate(sims) if v == sims[best]]
+        if len(ties) > 1:  # e.g. enantiomers: the stereo-aware ECFP4 picks the matching one
+            cfp = st["chiral_gen"].GetFingerprint(mol)
+            best = max(ties, key=lambda i: DataStructs.TanimotoSimilarity(cfp, st["panel_chiral_fps"][i]))
         res.update(
             status="ok",
             message="",
@@ -549,8 +556,8 @@ def _run_processes(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs:
         yield from _run_bounded(ex.submit, chunks, opts, 2 * n_jobs, lambda f: f.result())
 
 
-def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int, scheduler: Any
-              ) -> Iterator[pd.DataFrame]:  # fmt: skip
+def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int, scheduler: Any,
+              info: dict[str, Any]) -> Iterator[pd.DataFrame]:  # fmt: skip
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -567,6 +574,7 @@ def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int,
         own = False
     try:
         n = max(1, len(client.scheduler_info().get("workers", {})))
+        info["workers"] = n  # reported as n_jobs: a given cluster decides its own size
         yield from _run_bounded(
             lambda f, c, o: client.submit(f, c, o, pure=False), chunks, opts, 2 * n, lambda f: f.result()
         )
@@ -612,7 +620,9 @@ def compare(
     max_heavy_atoms : int
         Rows above this are ``too_large`` (default :data:`MAX_HEAVY_ATOMS`).
     n_jobs : int
-        Worker processes (``engine="local"``) or LocalCluster workers (``engine="dask"``).
+        Worker processes (``engine="local"``) or LocalCluster workers (``engine="dask"``
+        without ``scheduler``; with a scheduler the cluster's workers are used and
+        reported in the summary).
     progress : bool
         Show a tqdm progress bar (rows).
     engine : {"local", "dask"}
@@ -685,8 +695,9 @@ def compare(
         yield first
         yield from chunks
 
+    run_info: dict[str, Any] = {}
     if engine == "dask":
-        results = _run_dask(all_chunks(), opts, int(n_jobs), scheduler)
+        results = _run_dask(all_chunks(), opts, int(n_jobs), scheduler, run_info)
     elif n_jobs == 1:
         results = _run_serial(all_chunks(), opts)
     else:
@@ -738,4 +749,4 @@ def compare(
             close()
     return CompareSummary(output=out, n_rows=n_rows, counts=counts, n_duplicate_names=n_dup,
                           reference=ref_label, seconds=time.perf_counter() - t0, engine=engine,
-                          n_jobs=int(n_jobs))  # fmt: skip
+                          n_jobs=int(run_info.get("workers", n_jobs)))  # fmt: skip
