@@ -97,7 +97,9 @@ def baseline(smi_path: Path, out_csv: Path) -> int:
     gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
     panel = load_panel()
     names = list(panel["name"])
+    cgen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048, includeChirality=True)
     pfps = [gen.GetFingerprint(Chem.MolFromSmiles(s)) for s in panel["isomeric_smiles"]]
+    pcfps = [cgen.GetFingerprint(Chem.MolFromSmiles(s)) for s in panel["isomeric_smiles"]]
     ref = gen.GetFingerprint(Chem.MolFromSmiles("CN[C@]1(c2ccccc2Cl)CCCCC1=O"))
     chooser, uncharger = rdMolStandardize.LargestFragmentChooser(), rdMolStandardize.Uncharger()
     rows = []
@@ -115,10 +117,14 @@ def baseline(smi_path: Path, out_csv: Path) -> int:
             mw, clogp, tpsa = Descriptors.MolWt(mol), Crippen.MolLogP(mol), rdMolDescriptors.CalcTPSA(mol)
             hbd, hba = rdMolDescriptors.CalcNumLipinskiHBD(mol), rdMolDescriptors.CalcNumLipinskiHBA(mol)
             rot = rdMolDescriptors.CalcNumRotatableBonds(mol)
-            stereo = [s for s in Chem.FindPotentialStereo(mol) if s.type == Chem.StereoType.Atom_Tetrahedral]
+            stereo = Chem.FindMolChiralCenters(mol, includeUnassigned=True, useLegacyImplementation=True)
             fp = gen.GetFingerprint(mol)
             sims = DataStructs.BulkTanimotoSimilarity(fp, pfps)
             best = max(range(len(sims)), key=sims.__getitem__)
+            ties = [j for j, v in enumerate(sims) if v == sims[best]]
+            if len(ties) > 1:  # enantiomers: the stereo-aware ECFP4 decides
+                cfp = cgen.GetFingerprint(mol)
+                best = max(ties, key=lambda j: DataStructs.TanimotoSimilarity(cfp, pcfps[j]))
             nlip = (mw > 500) + (clogp > 5) + (hbd > 5) + (hba > 10)
             rows.append({
                 "row": i, "name": parts[1], "input": parts[0], "status": "ok", "smiles": Chem.MolToSmiles(mol),
@@ -128,8 +134,8 @@ def baseline(smi_path: Path, out_csv: Path) -> int:
                 "rings": rdMolDescriptors.CalcNumRings(mol),
                 "aromatic_rings": rdMolDescriptors.CalcNumAromaticRings(mol),
                 "formal_charge": Chem.GetFormalCharge(mol),
-                "stereo_defined": sum(s.specified == Chem.StereoSpecified.Specified for s in stereo),
-                "stereo_undefined": sum(s.specified != Chem.StereoSpecified.Specified for s in stereo),
+                "stereo_defined": sum(label != "?" for _, label in stereo),
+                "stereo_undefined": sum(label == "?" for _, label in stereo),
                 "qed": QED.qed(mol), "lipinski_pass": nlip <= 1, "veber_pass": rot <= 10 and tpsa <= 140,
                 "tanimoto_reference": DataStructs.TanimotoSimilarity(fp, ref),
                 "nearest_panel": names[best], "nearest_panel_tanimoto": sims[best],
