@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from toolkit.errors import EmptySiteWarning, InvalidParameter, LigandNotFound
@@ -141,3 +142,16 @@ def test_ligand_absent_from_ccd(s7eu8):
     typed = site_residues(s, ABSENT, cutoff=4.5, smiles="CN[C@]1(c2ccccc2Cl)CCCCC1=O")
     assert typed["interactions"].tolist() == ref["interactions"].tolist()
     assert set(typed["ligand"]) == {ABSENT}
+
+
+def test_reusing_an_interaction_table_gives_the_same_site(s7eu8):
+    from toolkit.sites import interactions
+
+    it = interactions(s7eu8, "JC9", chain="B", res_id=903, ph=7.4, pka=7.5)
+    own = site_residues(s7eu8, "JC9", chain="B", res_id=903, ph=7.4, pka=7.5)
+    reused = site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=it)
+    pd.testing.assert_frame_equal(own, reused)
+    assert (reused["interactions"] != "").any()
+    # a table for another instance contributes nothing
+    other = site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=it.iloc[0:0])
+    assert (other["interactions"] == "").all()

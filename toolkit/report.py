@@ -176,8 +176,8 @@ def build_report(
     except OSError as exc:
         raise OutputPathError(f"cannot create report folder {out}: {exc.strerror or exc}") from exc
 
-    site = sites.site_residues(s, ligand, chain=chain, res_id=res_id)
     inter = sites.interactions(s, ligand, chain=chain, res_id=res_id)
+    site = sites.site_residues(s, ligand, chain=chain, res_id=res_id, interaction_table=inter)
     notes: list[str] = []
     pocket_df = None
     points: dict[Any, Any] = {}

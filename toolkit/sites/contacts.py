@@ -127,6 +127,7 @@ def site_residues(
     pka: float | None = None,
     thresholds: Thresholds | dict[str, Any] | None = None,
     smiles: str | None = None,
+    interaction_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Protein residues with any heavy atom within ``cutoff`` Å of a ligand heavy atom.
 
@@ -147,6 +148,11 @@ def site_residues(
         (needs the ligand chemistry: CCD or ``smiles``).
     ph, pka, thresholds, smiles
         Passed to :func:`~toolkit.sites.interactions`.
+    interaction_table
+        A table already returned by :func:`~toolkit.sites.interactions` for
+        these ligand instances: its rows fill the ``interactions`` column
+        instead of computing them again (``ph``, ``pka``, ``thresholds`` and
+        ``smiles`` are then not used).
 
     Returns
     -------
@@ -252,9 +258,13 @@ def site_residues(
         if with_interactions:
             from .interactions import interactions as _interactions
 
-            it = _interactions(
-                structure, code, chain=lch, res_id=lres, ph=ph, pka=pka, thresholds=thresholds, smiles=smiles
-            )
+            if interaction_table is not None:
+                it = interaction_table[(interaction_table["ligand"] == code) & (interaction_table["ligand_chain"] == lch)
+                                       & (interaction_table["ligand_res_id"] == lres)]  # fmt: skip
+            else:
+                it = _interactions(
+                    structure, code, chain=lch, res_id=lres, ph=ph, pka=pka, thresholds=thresholds, smiles=smiles
+                )
             types = it.groupby(["chain", "auth_seq_id"])["type"].agg(lambda t: ";".join(sorted(set(t))))
             key = list(zip(out["chain"], out["auth_seq_id"]))
             out["interactions"] = [types.get(k, "") for k in key]
