@@ -165,3 +165,24 @@ def test_missing_atom_is_dropped_with_warning(s7eu8):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ligand_to_mol(s7eu8, "JC9")  # complete instance: no warning
+
+
+def test_component_disk_cache_equals_the_ccd_and_survives_damage():
+    import json
+
+    from toolkit.chem import templates
+
+    code = "JC9"
+    fresh = templates._ccd_component_from_tables(code)
+    templates._ccd_component.cache_clear()
+    path = templates._component_cache_path(code)
+    path.unlink(missing_ok=True)
+    assert templates._ccd_component(code) == json.loads(json.dumps(fresh))  # read from the CCD, then stored
+    assert path.is_file() and json.loads(path.read_text()) == templates._ccd_component(code)
+    assert len(fresh["atom_name"]) == 32 and fresh["ideal_xyz"] is not None
+    path.write_text('{"atom_name": [')  # a damaged cache entry is ignored and rewritten
+    templates._ccd_component.cache_clear()
+    assert templates._ccd_component(code)["atom_name"] == fresh["atom_name"]
+    assert json.loads(path.read_text())["atom_name"] == fresh["atom_name"]
+    assert templates._component_cache_path("../x") is None  # odd codes never become paths
+    assert Chem.MolToSmiles(templates.ccd_template(code)) == _canon(_panel_smiles("esketamine"))  # stereo from cache

@@ -34,6 +34,8 @@ import numpy as np
 from ..errors import ComponentNotFound, InvalidParameter, LossyFixWarning, TemplateMismatch
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rdkit import Chem
 
     from ..model import Structure
@@ -115,9 +117,53 @@ def _rows(which: str, code: str) -> np.ndarray:
     return np.flatnonzero(np.asarray(cat["comp_id"].as_array()) == code)
 
 
+_COMPONENT_KEYS = ("atom_name", "element", "charge", "bond_1", "bond_2", "bond_order", "bond_arom", "ideal_xyz")
+
+
+def _component_cache_path(code: str) -> Path | None:
+    """On-disk copy of one component, keyed by the CCD version (None for odd codes)."""
+    import re
+
+    from ..io.cache import cache_dir
+    from ..io.ccd import ccd_version
+
+    if not re.fullmatch(r"[A-Za-z0-9]{1,5}", code):
+        return None
+    version = re.sub(r"[^A-Za-z0-9.]+", "-", ccd_version())
+    return cache_dir() / "ccd" / version / f"{code}.json"
+
+
 @lru_cache(maxsize=256)
 def _ccd_component(code: str) -> dict[str, Any] | None:
-    """Atoms and bonds of one CCD component (None when absent)."""
+    """Atoms and bonds of one CCD component (None when absent).
+
+    Reading biotite's CCD takes about 0.3 s per process; a component once read
+    is kept as JSON in the cache (``ccd/<version>/<code>.json``, written
+    atomically; a damaged file is read again from the CCD), so later processes
+    skip that read.
+    """
+    import json
+
+    from ..io.cache import atomic_write_bytes
+
+    path = _component_cache_path(code)
+    if path is not None and path.is_file():
+        try:
+            comp = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(comp, dict) and all(k in comp for k in _COMPONENT_KEYS):
+                return comp
+        except (OSError, ValueError):
+            pass
+    comp = _ccd_component_from_tables(code)
+    if comp is not None and path is not None:
+        try:
+            atomic_write_bytes(path, json.dumps(comp).encode("utf-8"))
+        except OSError:  # a read-only cache only costs the CCD read next time
+            pass
+    return comp
+
+
+def _ccd_component_from_tables(code: str) -> dict[str, Any] | None:
     atoms, bonds = _ccd_tables()
     ai = _rows("atom", code)
     if ai.size == 0:
@@ -127,8 +173,13 @@ def _ccd_component(code: str) -> dict[str, Any] | None:
     def col(cat: Any, key: str, rows: np.ndarray) -> list[str]:
         return [str(x) for x in _decode(cat, key, rows)] if rows.size else []
 
+    try:
+        xyz = np.stack([_decode(atoms, f"pdbx_model_Cartn_{c}_ideal", ai).astype(float) for c in "xyz"], axis=1)
+        ideal = xyz.tolist() if np.isfinite(xyz).all() and not np.allclose(xyz, 0) else None
+    except (KeyError, ValueError):
+        ideal = None
     return {
-        "rows": ai,
+        "ideal_xyz": ideal,
         "atom_name": col(atoms, "atom_id", ai),
         "element": [x.capitalize() for x in col(atoms, "type_symbol", ai)],
         "charge": [int(x) if x.lstrip("-").isdigit() else 0 for x in col(atoms, "charge", ai)],
@@ -218,16 +269,10 @@ def _assign_stereo_from_ccd(code: str, mol: Chem.Mol) -> None:
     from rdkit import Chem
     from rdkit.Geometry import Point3D
 
-    atoms, _ = _ccd_tables()
     comp = _ccd_component(code)
-    ai = comp["rows"]
-    try:
-        xyz = np.stack([_decode(atoms, f"pdbx_model_Cartn_{c}_ideal", ai).astype(float) for c in "xyz"], axis=1)
-    except (KeyError, ValueError):
+    if comp is None or comp["ideal_xyz"] is None:
         return
-    if not np.isfinite(xyz).all() or np.allclose(xyz, 0):
-        return
-    pos = dict(zip(comp["atom_name"], xyz))
+    pos = dict(zip(comp["atom_name"], comp["ideal_xyz"]))
     conf = Chem.Conformer(mol.GetNumAtoms())
     for a in mol.GetAtoms():
         p = pos[a.GetProp("atom_name")]
