@@ -10,7 +10,7 @@ Both bounds are parameters; they describe typical CNS drugs, not a rule.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .palette import subunit_color
 
@@ -45,7 +45,7 @@ def property_space_plot(
     clogp_range: tuple[float, float] = CNS_CLOGP_RANGE,
     ax: Axes | None = None,
 ) -> Axes:
-    """cLogP vs TPSA scatter of a ligand panel, every point labelled, CNS region shaded.
+    """cLogP vs TPSA scatter of a ligand panel, every point labelled (labels placed to avoid overlaps), CNS region shaded.
 
     Parameters
     ----------
@@ -77,13 +77,56 @@ def property_space_plot(
     ax.scatter(df[x][~is_hl], df[y][~is_hl], s=25, color="#1f77b4", label="panel")
     if is_hl.any():
         ax.scatter(df[x][is_hl], df[y][is_hl], s=70, color="#d62728", marker="*", label="ketamine")
-    for xv, yv, nm in zip(df[x], df[y], df[name].astype(str)):
-        ax.annotate(nm, (xv, yv), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("cLogP")
     ax.set_ylabel("TPSA (Å²)")
     ax.legend(fontsize=7, loc="upper right")
     ax.autoscale_view()
+    _place_labels(ax, df[x].to_numpy(float), df[y].to_numpy(float), df[name].astype(str).tolist(), is_hl)
     return ax
+
+
+# label offsets (points) tried in order: right, above, left, below and the diagonals
+_OFFSETS = [(4, 2), (4, -9), (-4, 2), (-4, -9), (0, 6), (0, -12), (6, 8), (-6, 8), (6, -14), (-6, -14)]
+
+
+def _place_labels(ax: Axes, xs: Any, ys: Any, names: list[str], first: Any, fontsize: float = 7) -> None:
+    """Label every point, moving each label to the first offset where it overlaps no earlier label.
+
+    Text boxes are estimated in display units (0.6 em per character), so no
+    renderer is needed; highlighted points are placed first. A label that
+    fits nowhere takes the offset with the least overlap.
+    """
+    import numpy as np
+
+    pts = ax.transData.transform(np.column_stack([xs, ys]))
+    scale = ax.figure.dpi / 72.0
+    h = fontsize * scale * 1.2
+    placed: list[tuple[float, float, float, float]] = []
+
+    def overlap(b: tuple[float, float, float, float]) -> float:
+        return sum(max(0.0, min(b[2], o[2]) - max(b[0], o[0])) * max(0.0, min(b[3], o[3]) - max(b[1], o[1]))
+                   for o in placed)  # fmt: skip
+
+    order = sorted(range(len(names)), key=lambda i: (not first[i], i))
+    for i in order:
+        if not np.isfinite(pts[i]).all():
+            continue
+        w = 0.6 * fontsize * scale * len(names[i])
+        best = None
+        for dx, dy in _OFFSETS:
+            x0 = pts[i][0] + dx * scale - (w if dx < 0 else (w / 2 if dx == 0 else 0))
+            y0 = pts[i][1] + dy * scale
+            box = (x0, y0, x0 + w, y0 + h)
+            cost = overlap(box)
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, box)
+            if cost == 0:
+                break
+        _, dx, dy, box = best
+        placed.append(box)
+        ha = "right" if dx < 0 else ("center" if dx == 0 else "left")
+        ax.annotate(names[i], (xs[i], ys[i]), fontsize=fontsize, xytext=(dx, dy), textcoords="offset points",
+                    ha=ha, va="bottom", color="#a01010" if first[i] else "black")  # fmt: skip
 
 
 def residue_contact_plot(site: pd.DataFrame, *, value: str = "n_contacts", ax: Axes | None = None) -> Axes:
