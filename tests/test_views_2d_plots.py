@@ -116,3 +116,21 @@ def test_residue_contacts_and_heatmap(tables):
     assert list(mat.columns) == ["7EU7", "7EU8"]
     assert mat.loc["GluN2B L643", "7EU8"] == (inter["label"] == "GluN2B L643").sum()
     assert int(mat.to_numpy().sum()) == len(inter2)
+
+
+def test_property_space_labels_avoid_most_overlaps():
+    """Every panel compound is labelled; placed labels overlap far less than fixed offsets would."""
+    import itertools
+
+    import toolkit
+    from toolkit.views.plots import property_space_plot
+
+    panel = toolkit.load_panel()
+    props = toolkit.compute_properties(panel["isomeric_smiles"].tolist())
+    props.insert(0, "name", panel["name"].to_numpy())
+    ax = property_space_plot(props)
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent(ax.figure.canvas.get_renderer()) for t in ax.texts]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(panel["name"])
+    pairs = sum(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+    assert pairs <= 15  # 39 with every label at the same (3, 3) offset
