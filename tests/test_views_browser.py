@@ -106,3 +106,17 @@ def test_static_png(s7eu8, tables, tmp_path):
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert drawn_fraction(data, (8, 8, 500, 400)) > 0.2
+
+
+def test_superposed_overlay_renders(s7eu8, s7eos, tables, tmp_path):
+    """7EOS superposed on the 7EU8 TMD, drawn in one viewer (overlay mode)."""
+    from toolkit.sites import superpose_tmd
+
+    ensure_3dmol()
+    site, inter = tables
+    sup = superpose_tmd(s7eos, s7eu8)
+    path = tmp_path / "overlay.html"
+    comparison_view([Scene(s7eu8, site, inter), Scene(sup.structure)], mode="overlay", width=900, height=400).to_html(path)
+    res = open_offline(path)
+    _check_clean(res)
+    assert drawn_fraction(res.viewer_png) > 0.2

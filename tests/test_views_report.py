@@ -61,6 +61,7 @@ def test_report_comparison_png_and_ligand_file(tmp_path):
     row = cmp.set_index("position").loc["GluN2B L643"]
     assert (row["GluN1_label"], row["GluN2A_label"], row["GluN2B_label"]) == ("GluN1 V644", "GluN2A L642", "GluN2B L643")
     assert "The site across subunits" in page and "GluN2A L642" in page
+    assert "superposed on the transmembrane domain (Cα RMSD" in page and (out / "compare.html").is_file()
     props = pd.read_csv(out / "ligand_properties.csv")
     assert props["name"].tolist() == ["esketamine", "amine"]
     assert "Rows not used" in page and "not_a_smiles" in page  # the bad row is reported, not dropped

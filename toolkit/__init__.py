@@ -64,6 +64,7 @@ __all__ = [
     "find_pockets",
     "lateral_candidates",
     "pocket_points",
+    "superpose_tmd",
     # ligand chemistry
     "ligand_to_mol",
     "ccd_template",
@@ -123,7 +124,7 @@ _LAZY: dict[str, str] = {
     "RenderError": "toolkit.errors",
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
-         "find_pockets", "lateral_candidates", "pocket_points"],
+         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd"],
         "toolkit.sites",
     ),
     **dict.fromkeys(

@@ -8,7 +8,7 @@ esketamine; :mod:`toolkit.views` draws them. Output folder::
     index.html      self-contained: summary, the 3D view (embedded), its static picture,
                     figures (inline SVG), tables
     site.html       3D site view (self-contained, offline)
-    compare.html    3D comparison with a second entry (grid; no superposition)
+    compare.html    3D comparison with a second entry, superposed on the TMD
     site.png        static picture of the 3D view (when Chromium is available)
     *.csv           the tables shown
 
@@ -118,7 +118,8 @@ def build_report(
     entry, ligand : str
         Entry (PDB ID or file) and CCD code of the ligand (first instance in the entry).
     compare_entry : str or None
-        Second entry: shown side by side, and used for the pore-site comparison
+        Second entry: superposed on the transmembrane domain of ``entry`` (side by
+        side when it has none) in compare.html, and used for the pore-site comparison
         across subunits (default 7EOS, GluN1-GluN2A). None: neither.
     ligands_file : path, optional
         Ligands to profile instead of the curated panel (SMILES, CSV or SDF, read
@@ -227,12 +228,21 @@ def build_report(
     comparison = None
     if compare_entry:
         s2 = load_structure(compare_entry)
-        cmp_view = comparison_view([Scene(s, site, inter, ligand=lig_key), Scene(s2)], width=1000, height=450)
+        try:
+            sup = sites.superpose_tmd(s2, s)
+        except ToolkitError as exc:  # no TMD to fit on: show the two side by side
+            notes.append(f"{s2.entry_id} not superposed on {s.entry_id}: {exc}")
+            scenes, mode, how = [Scene(s, site, inter, ligand=lig_key), Scene(s2)], "grid", "side by side"
+        else:
+            scenes, mode = [Scene(s, site, inter, ligand=lig_key), Scene(sup.structure)], "overlay"
+            how = (f"superposed on the transmembrane domain (Cα RMSD {sup.rmsd:.1f} Å over {sup.n_pairs} "
+                   f"pairs); {s2.entry_id} drawn translucent")  # fmt: skip
+        cmp_view = comparison_view(scenes, mode=mode, width=1000, height=450)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cmp_view.to_html(out / "compare.html")
-        compare_html = (f'<p><a href="compare.html">3D comparison: {html.escape(s.entry_id)} vs '
-                        f"{html.escape(s2.entry_id)}</a> (side by side, not superposed).</p>")  # fmt: skip
+        compare_html = (f'<p><a href="compare.html">3D comparison: {html.escape(s.entry_id)} and '
+                        f"{html.escape(s2.entry_id)}</a> ({html.escape(how)}).</p>")  # fmt: skip
         comparison = sites.compare_pore_site(s, [s2], ligand=ligand, site_df=site)
         comparison.to_csv(out / "pore_site_comparison.csv", index=False)
         comparison_html = (

@@ -5,7 +5,8 @@
 * :func:`map_site`, :func:`compare_pore_site`, :func:`map_residues`,
   :func:`interaction_matrix` (:mod:`toolkit.sites.mapping`).
 * :func:`find_pockets`, :func:`lateral_candidates`, :func:`pocket_points`,
-  :data:`POCKET_COLUMNS` (:mod:`toolkit.sites.pockets`).
+  :data:`POCKET_COLUMNS`, :func:`tmd_frame` (:mod:`toolkit.sites.pockets`).
+* :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
 
 :mod:`.contacts` and :mod:`.interactions` are imported directly (they need
 only numpy at import time; scipy, pandas and RDKit load on first call), so
@@ -39,6 +40,9 @@ __all__ = [
     "lateral_candidates",
     "pocket_points",
     "POCKET_COLUMNS",
+    "tmd_frame",
+    "Superposition",
+    "superpose_tmd",
 ]
 
 _LAZY: dict[str, str] = {
@@ -51,6 +55,9 @@ _LAZY: dict[str, str] = {
     "lateral_candidates": ".pockets",
     "pocket_points": ".pockets",
     "POCKET_COLUMNS": ".pockets",
+    "tmd_frame": ".pockets",
+    "Superposition": ".superpose",
+    "superpose_tmd": ".superpose",
 }
 
 
