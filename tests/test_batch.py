@@ -255,3 +255,23 @@ def test_unexpected_row_failure_becomes_error_row(tmp_path, monkeypatch):
     assert df["message"].iloc[0] == "RuntimeError: boom on a 3-atom molecule"
     assert df.loc[df["status"] == "error", ["mw", "smiles", "tanimoto_reference"]].isna().all().all()
     assert s.counts["error"] == 2 and s.n_rows == 3
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_script_without_main_guard_runs_in_parallel(tmp_path, bad_smi, engine):
+    """A plain script calling compare(n_jobs=2) at top level must not re-run itself in the workers."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import toolkit\n"
+        "print('SCRIPT RAN')\n"
+        f"s = toolkit.compare({str(bad_smi)!r}, {str(tmp_path / 'out.csv')!r}, n_jobs=2, engine={engine!r})\n"
+        "print(s.n_rows)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("SCRIPT RAN") == 1  # the workers did not import the script
+    compare(bad_smi, tmp_path / "serial.csv")
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "serial.csv").read_bytes()

@@ -59,6 +59,7 @@ engine and ``n_jobs``.
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import math
 import os
@@ -546,14 +547,42 @@ def _run_bounded(submit: Any, chunks: Iterator[list[Record]], opts: dict[str, An
         yield result(pending.popleft())
 
 
+@contextlib.contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Start worker processes without re-running the caller's ``__main__``.
+
+    forkserver/spawn children normally import the main script again, so a
+    script without an ``if __name__ == "__main__":`` guard would start
+    workers recursively and fail. Workers here run only
+    :func:`process_chunk` on plain records (nothing pickled by reference to
+    ``__main__``), so while processes are started the main module is hidden
+    from multiprocessing's preparation data.
+    """
+    import sys
+    import types
+
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def _run_processes(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int) -> Iterator[pd.DataFrame]:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["toolkit.batch", "toolkit.chem.properties", "rdkit.Chem", "pandas"])
+
+    def submit(*args: Any) -> Any:
+        with _without_main_module():  # a submit may start a worker (and the fork server)
+            return ex.submit(*args)
+
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as ex:
-        yield from _run_bounded(ex.submit, chunks, opts, 2 * n_jobs, lambda f: f.result())
+        yield from _run_bounded(submit, chunks, opts, 2 * n_jobs, lambda f: f.result())
 
 
 def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int, scheduler: Any,
@@ -562,8 +591,9 @@ def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int,
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None, processes=True)  # fmt: skip
+        with _without_main_module():
+            cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, host="127.0.0.1",
+                                   dashboard_address=None, processes=True)  # fmt: skip
         client = Client(cluster)
         own = True
     elif isinstance(scheduler, str):
