@@ -89,6 +89,20 @@ def test_parsed_cache_in_new_process(fresh, mirror):
     assert out.stdout.split() == ["cache", "18670"]
 
 
+@pytest.mark.parametrize("damage", ["truncated", "not_a_zip", "empty"])
+def test_damaged_parsed_cache_is_reparsed_and_repaired(fresh, mirror, damage):
+    s = load_structure("7EU8")
+    npz = fresh / "parsed" / "v1" / "7eu8.npz"
+    data = npz.read_bytes()
+    npz.write_bytes({"truncated": data[:5000], "not_a_zip": b"hello" * 100, "empty": b""}[damage])
+    clear_memory_cache()
+    again = load_structure("7EU8")
+    assert again.source.startswith("mirror:")  # the damaged copy was not used
+    np.testing.assert_array_equal(again.coord, s.coord)
+    clear_memory_cache()
+    assert load_structure("7EU8").source == "cache"  # and the cache was written again
+
+
 def test_divided_mirror_layout(fresh, tmp_path, monkeypatch, mirror):
     divided = tmp_path / "divided"
     (divided / "eo").mkdir(parents=True)

@@ -15,6 +15,7 @@ reader never sees a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -89,12 +90,25 @@ def store_parsed(entry_id: str, entry: RawEntry) -> Path:
 
 
 def load_parsed(entry_id: str) -> RawEntry | None:
-    """Read a parsed entry from the cache; None when absent or unreadable."""
+    """Read a parsed entry from the cache; None when absent or unreadable.
+
+    An unreadable file (truncated, not a zip, wrong arrays) is removed, so
+    the entry is parsed again from its source and the cache repaired.
+    """
+    import zipfile
+
     path = parsed_path(entry_id)
+    if not path.is_file():
+        return None
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["__meta__"]))
             atoms = {k: z[k] for k in ATOM_FIELDS}
-    except (OSError, KeyError, ValueError):
+        n = len(atoms["coord"])
+        if any(len(v) != n for v in atoms.values()) or not isinstance(meta, dict):
+            raise ValueError("inconsistent arrays")
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        with contextlib.suppress(OSError):
+            path.unlink()
         return None
     return RawEntry(atoms=atoms, meta=meta)
