@@ -134,3 +134,20 @@ def test_property_space_labels_avoid_most_overlaps():
     assert sorted(t.get_text() for t in ax.texts) == sorted(panel["name"])
     pairs = sum(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
     assert pairs <= 15  # 39 with every label at the same (3, 3) offset
+
+
+def test_user_text_is_never_parsed_as_mathtext(tmp_path):
+    """Names with '$' (valid in user files) draw as plain text instead of breaking the figure."""
+    import io
+
+    from toolkit.views.plots import interaction_heatmap, property_space_plot, residue_contact_plot
+
+    odd = ["cpd $\\frac{1}$ x", "cost $5", "a_b^c"]
+    df = pd.DataFrame({"name": odd, "clogp": [1.0, 2.0, 3.0], "tpsa": [20.0, 40.0, 60.0]})
+    ax = property_space_plot(df)
+    ax.figure.savefig(io.BytesIO(), format="svg")
+    assert sorted(t.get_text() for t in ax.texts) == sorted(odd)
+    site = pd.DataFrame({"label": odd, "subunit": ["GluN1"] * 3, "n_contacts": [1, 2, 3]})
+    residue_contact_plot(site).figure.savefig(io.BytesIO(), format="svg")
+    inter = pd.DataFrame({"label": odd, "entry": odd, "type": ["hydrophobic"] * 3})
+    interaction_heatmap(inter)[0].figure.savefig(io.BytesIO(), format="svg")

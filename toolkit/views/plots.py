@@ -126,7 +126,8 @@ def _place_labels(ax: Axes, xs: Any, ys: Any, names: list[str], first: Any, font
         placed.append(box)
         ha = "right" if dx < 0 else ("center" if dx == 0 else "left")
         ax.annotate(names[i], (xs[i], ys[i]), fontsize=fontsize, xytext=(dx, dy), textcoords="offset points",
-                    ha=ha, va="bottom", color="#a01010" if first[i] else "black")  # fmt: skip
+                    ha=ha, va="bottom", color="#a01010" if first[i] else "black",
+                    parse_math=False)  # user text: "$" is not mathtext  # fmt: skip
 
 
 def residue_contact_plot(site: pd.DataFrame, *, value: str = "n_contacts", ax: Axes | None = None) -> Axes:
@@ -148,7 +149,7 @@ def residue_contact_plot(site: pd.DataFrame, *, value: str = "n_contacts", ax: A
     ax = _axes(ax, (max(4, 0.45 * len(agg) + 1), 4))
     ax.bar(range(len(agg)), agg[value], color=[subunit_color(s) for s in agg["subunit"]])
     ax.set_xticks(range(len(agg)))
-    ax.set_xticklabels(agg["label"].tolist(), rotation=60, ha="right", fontsize=8)
+    ax.set_xticklabels(agg["label"].tolist(), rotation=60, ha="right", fontsize=8, parse_math=False)
     ax.set_ylabel(value.replace("_", " "))
     return ax
 
@@ -175,8 +176,8 @@ def interaction_heatmap(
     ax = _axes(ax, (max(4, 0.8 * mat.shape[1] + 2), max(3, 0.3 * mat.shape[0] + 1)))
     im = ax.imshow(mat.to_numpy(), aspect="auto", cmap="viridis")
     ax.set_xticks(range(mat.shape[1]))
-    ax.set_xticklabels([str(c) for c in mat.columns], rotation=45, ha="right", fontsize=8)
+    ax.set_xticklabels([str(c) for c in mat.columns], rotation=45, ha="right", fontsize=8, parse_math=False)
     ax.set_yticks(range(mat.shape[0]))
-    ax.set_yticklabels([str(r) for r in mat.index], fontsize=8)
+    ax.set_yticklabels([str(r) for r in mat.index], fontsize=8, parse_math=False)
     ax.figure.colorbar(im, ax=ax, label="interactions")
     return ax, mat
