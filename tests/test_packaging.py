@@ -82,3 +82,25 @@ def test_ruff_clean():
         pytest.skip("ruff not installed in this environment")
     out = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_environment_version_bounds_match_pyproject():
+    """Not only the names: every lower bound in environment.yml is the one pyproject.toml states."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(meta["dependencies"])
+    for extra in ("dask", "notebooks", "test"):
+        reqs += meta["optional-dependencies"][extra]
+    want: dict[str, str] = {}
+    for r in reqs:
+        m = re.match(r"^([A-Za-z0-9_.\-\[\]]+)\s*(.*)$", r)
+        name, spec = m.group(1).lower(), m.group(2).replace(" ", "")
+        for conda in PIP_TO_CONDA.get(name, [_norm(re.sub(r"\[.*\]", "", name))]):
+            want[conda] = spec
+    have = {}
+    for s in _env_specs():
+        parts = s.split(maxsplit=1)
+        have[_norm(parts[0])] = parts[1].replace(" ", "") if len(parts) > 1 else ""
+    have.pop("pip", None)
+    py = have.pop("python")
+    assert py == ">=" + meta["requires-python"].lstrip(">=")
+    assert have == want
