@@ -275,3 +275,29 @@ def test_script_without_main_guard_runs_in_parallel(tmp_path, bad_smi, engine):
     assert out.stdout.count("SCRIPT RAN") == 1  # the workers did not import the script
     compare(bad_smi, tmp_path / "serial.csv")
     assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "serial.csv").read_bytes()
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_input_is_streamed_with_a_bounded_lag(tmp_path, monkeypatch, n_jobs):
+    """Rows read ahead of rows written never exceed (2 * n_jobs + 1) chunks: memory does not grow with the file."""
+    n, chunk = 3000, 100
+    path = tmp_path / "lib.smi"
+    path.write_text("".join(f"{'C' * (1 + i % 7)}O mol{i}\n" for i in range(n)))
+    state = {"read": 0, "written": 0, "max_lag": 0}
+    real_read, real_write = batch.read_records, batch._CsvOut.write
+
+    def counting_read(*a, **k):
+        for rec in real_read(*a, **k):
+            state["read"] += 1
+            yield rec
+
+    def counting_write(self, df):
+        state["max_lag"] = max(state["max_lag"], state["read"] - state["written"])
+        state["written"] += len(df)
+        return real_write(self, df)
+
+    monkeypatch.setattr(batch, "read_records", counting_read)
+    monkeypatch.setattr(batch._CsvOut, "write", counting_write)
+    s = compare(path, tmp_path / "out.csv", n_jobs=n_jobs, chunk_size=chunk)
+    assert s.n_rows == n == state["read"] == state["written"]
+    assert state["max_lag"] <= (2 * n_jobs + 1) * chunk
