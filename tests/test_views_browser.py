@@ -120,3 +120,22 @@ def test_superposed_overlay_renders(s7eu8, s7eos, tables, tmp_path):
     res = open_offline(path)
     _check_clean(res)
     assert drawn_fraction(res.viewer_png) > 0.2
+
+
+def test_site_surface_renders_offline(s7eu8, tables, tmp_path):
+    """The optional pocket surface (site residues, SES) is computed and drawn in the offline page."""
+    ensure_3dmol()
+    site, inter = tables
+    view = site_view(s7eu8, site, inter, surface="SES")
+    assert sum(m == "addSurface" for _, m, _ in view.calls) == site["chain"].nunique()
+    path = tmp_path / "surface.html"
+    view.to_html(path)
+    res = open_offline(path)
+    _check_clean(res)
+    plain = tmp_path / "plain.html"
+    site_view(s7eu8, site, inter).to_html(plain)
+    base = open_offline(plain)
+    # the surface covers more of the viewer than sticks and cartoon alone
+    assert drawn_fraction(res.viewer_png) > drawn_fraction(base.viewer_png) + 0.01
+    with pytest.raises(ValueError, match="surface must be"):
+        site_view(s7eu8, site, inter, surface="blob")

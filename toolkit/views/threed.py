@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 
     from ..model import Structure
 
-__all__ = ["site_view", "comparison_view", "Scene", "BACKBONE_ATOMS"]
+__all__ = ["site_view", "comparison_view", "Scene", "BACKBONE_ATOMS", "SURFACE_TYPES"]
 
 #: Atoms embedded for the cartoon (3Dmol.js traces CA and orients with O).
 BACKBONE_ATOMS = ("N", "CA", "C", "O")
 _LIGAND_STYLE_NAMES = ["greenCarbon", "magentaCarbon", "yellowCarbon", "cyanCarbon"]
 _POCKET_COLORS = ["#9467BD", "#8C564B", "#17BECF", "#BCBD22", "#E377C2"]
+#: 3Dmol.js surface types accepted by ``site_view(surface=...)``.
+SURFACE_TYPES = ("SES", "MS", "SAS", "VDW")
 _MAX_POCKET_POINTS = 400
 
 
@@ -111,6 +113,7 @@ def _add_scene(
     ligand_style: str,
     cartoon_opacity: float,
     zoom: bool,
+    surface: str | None = None,
 ) -> None:
     from ..io.write import single_char_chain_map, to_pdb_string
 
@@ -166,6 +169,16 @@ def _add_scene(
                      "backgroundOpacity": 0.75, "borderThickness": 0.5, "inFront": True, "showBackground": True},
                     viewer=viewer,
                 )  # fmt: skip
+    if surface is not None and site_rows:
+        # translucent molecular surface of the site residues: the shape of the pocket around the ligand
+        sel_or = []
+        for ch, resi in by_chain.items():
+            sel_or.append({"model": model, "chain": ch, "resi": sorted(set(resi))})
+        for sel in sel_or:
+            view.call("addSurface", surface, {"opacity": 0.55, "color": "#d9d9d9"}, sel, viewer=viewer)
+        view.add_legend("Surfaces", f"site residues ({surface})", "#d9d9d9")
+    elif surface is not None:
+        view.notes.append("No site residues: no pocket surface drawn.")
     if lig is not None:
         code, chain, res_id = lig
         sel = {"model": model, "chain": cmap[chain], "resi": int(res_id), "resn": code}
@@ -221,6 +234,7 @@ def site_view(
     title: str | None = None,
     detail: str = "site",
     labels: bool = True,
+    surface: str | None = None,
     width: int = 800,
     height: int = 600,
 ) -> View:
@@ -253,6 +267,9 @@ def site_view(
         Embed protein backbone + site residues (default) or every protein atom.
     labels : bool
         Label the site residues.
+    surface : {None, "SES", "MS", "SAS", "VDW"}
+        Draw a translucent surface of the site residues (the binding pocket
+        around the ligand) of this 3Dmol.js surface type; None (default): no surface.
     width, height : int
         Viewer size in pixels.
 
@@ -267,11 +284,14 @@ def site_view(
     >>> v = site_view(load_structure("7EU8"), ligand=("JC9", "B", 903))  # doctest: +SKIP
     >>> v.to_html("7eu8_site.html")  # doctest: +SKIP
     """
+    if surface is not None and surface not in SURFACE_TYPES:
+        raise ValueError(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r}")
     name = structure.entry_id or "structure"
     view = View(title=title if title is not None else f"{name} binding site", width=width, height=height)
     _add_scene(
         view, (0, 0), 0, Scene(structure, site, interactions, pockets, ligand, pocket_points),
         detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[0], cartoon_opacity=1.0, zoom=True,
+        surface=surface,
     )  # fmt: skip
     return view
 
