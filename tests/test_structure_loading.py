@@ -297,3 +297,26 @@ def test_no_public_name_is_shadowed_by_a_submodule():
             obj = getattr(mod, name)
             assert not isinstance(obj, types.ModuleType), f"{pkg}.{name} is a module"
     assert callable(toolkit.standardize) and callable(toolkit.chem.standardize)
+
+
+def test_strict_load_refuses_components_missing_from_the_ccd(fresh, tmp_path, monkeypatch, mirror):
+    """strict=True: a ligand code without a CCD entry is a named error, for a path and for an ID; nothing cached."""
+    from toolkit.errors import ComponentNotFound
+
+    text = gzip.decompress((mirror / "7eu8.pdb.gz").read_bytes()).decode().replace(" JC9 ", " ZQ8 ")
+    path = tmp_path / "unknown.pdb"
+    path.write_text(text)
+    with pytest.raises(ComponentNotFound, match=r"\['ZQ8'\] have no entry in the Chemical Component Dictionary"):
+        load_structure(path, strict=True)
+    assert load_structure(path).n_atoms == 18670  # the default keeps it (flagged 'unknown')
+    with pytest.raises(ComponentNotFound, match="ZQ8"):
+        load_structure(path, strict=True)  # also when the lenient load is in memory
+    fake_mirror = tmp_path / "mirror"
+    fake_mirror.mkdir()
+    (fake_mirror / "7eu8.pdb.gz").write_bytes(gzip.compress(text.encode()))
+    monkeypatch.setenv("NMDA_TOOLKIT_MIRROR", str(fake_mirror))
+    with pytest.raises(ComponentNotFound, match="7EU8"):
+        load_structure("7EU8", strict=True)
+    assert _files(fresh) == []  # nothing was written to the cache
+    monkeypatch.setenv("NMDA_TOOLKIT_MIRROR", str(mirror))
+    assert load_structure("7EU8", strict=True).entry_id == "7EU8"  # the real entry passes

@@ -51,6 +51,7 @@ def load_structure(
     download: bool | None = None,
     use_cache: bool = True,
     require_protein: bool = True,
+    strict: bool = False,
 ) -> Structure:
     """Load a structure from a PDB ID or a file path.
 
@@ -66,6 +67,11 @@ def load_structure(
         Read and write the parsed on-disk cache (IDs only).
     require_protein
         Raise :class:`~toolkit.errors.NoProteinError` for a file without protein.
+    strict
+        Raise :class:`~toolkit.errors.ComponentNotFound` when a non-polymer
+        component has no entry in the Chemical Component Dictionary (the parsed
+        entry is not cached). Default: keep it, with category ``unknown`` and an
+        :class:`~toolkit.errors.UnknownComponentWarning` from ``ligands()``.
 
     Returns
     -------
@@ -80,6 +86,8 @@ def load_structure(
     StructureFormatError
         Empty, truncated, corrupt or non-structure file (subclasses:
         ``EntryMismatch``, ``NoProteinError``).
+    ComponentNotFound
+        ``strict=True`` and a component is not in the CCD.
 
     Examples
     --------
@@ -95,9 +103,9 @@ def load_structure(
         with _LOCK:
             hit = _MEMORY.get(key)
         if hit is not None:
-            return hit
+            return _checked(hit, strict)
         raw = _read_file(path, require_protein=require_protein)
-        s = Structure(raw.meta.get("entry_id", ""), raw.atoms, raw.meta, source=f"file:{path}")
+        s = _checked(Structure(raw.meta.get("entry_id", ""), raw.atoms, raw.meta, source=f"file:{path}"), strict)
         with _LOCK:
             _MEMORY[key] = s
         return s
@@ -107,8 +115,8 @@ def load_structure(
     with _LOCK:
         hit = _MEMORY.get(key)
     if hit is not None:
-        return hit
-    s = _load_id(pdb_id, download=download, use_cache=use_cache, require_protein=require_protein)
+        return _checked(hit, strict)
+    s = _load_id(pdb_id, download=download, use_cache=use_cache, require_protein=require_protein, strict=strict)
     with _LOCK:
         _MEMORY[key] = s
     return s
@@ -121,16 +129,35 @@ def _from_raw(pdb_id: str, raw: RawEntry, source: str) -> Structure:
     return Structure(pdb_id, raw.atoms, raw.meta, source=source)
 
 
-def _load_id(pdb_id: str, *, download: bool | None, use_cache: bool, require_protein: bool) -> Structure:
+def _checked(s: Structure, strict: bool) -> Structure:
+    """``s`` itself; with ``strict``, first check that every component is in the CCD."""
+    if strict:
+        from .errors import ComponentNotFound
+        from .io.ccd import ccd_version, component_info
+
+        a, starts = s.atoms, s.residue_starts
+        codes = sorted({str(c) for c in a["res_name"][starts[~s.polymer_mask[starts]]].tolist()})
+        missing = [c for c in codes if component_info(c) is None]
+        if missing:
+            raise ComponentNotFound(
+                f"{s.entry_id or s.source}: component(s) {missing} have no entry in the Chemical Component "
+                f"Dictionary ({ccd_version()}); load with strict=False to keep them as 'unknown', and give "
+                "a SMILES template to use them"
+            )
+    return s
+
+
+def _load_id(pdb_id: str, *, download: bool | None, use_cache: bool, require_protein: bool,
+             strict: bool = False) -> Structure:  # fmt: skip
     looked: list[str] = []
     if use_cache:
         raw = _cache.load_parsed(pdb_id)
         if raw is not None:
-            return Structure(pdb_id, raw.atoms, raw.meta, source="cache")
+            return _checked(Structure(pdb_id, raw.atoms, raw.meta, source="cache"), strict)
         looked.append(f"parsed cache {_cache.parsed_path(pdb_id)}")
 
     def finish(raw: RawEntry, source: str) -> Structure:
-        s = _from_raw(pdb_id, raw, source)
+        s = _checked(_from_raw(pdb_id, raw, source), strict)  # before anything is cached
         if use_cache:
             _cache.store_parsed(pdb_id, raw)
         return s

@@ -9,7 +9,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="offline HTML report: 3D site, interactions, pockets, ligand panel")
     p.add_argument("--entry", default="7EU8", help="PDB ID or structure file (default: 7EU8)")
     p.add_argument("--ligand", default="JC9", help="CCD code of the ligand (default: JC9, S-ketamine)")
-    p.add_argument("--compare", default="7EOS", help="second entry shown side by side ('' for none)")
+    p.add_argument("--compare", default="7EOS", help="second entry, superposed on the TMD, and the pore-site comparison ('' for none)")
     p.add_argument("--ligands", default=None, help="ligand file (SMILES/CSV/SDF) profiled instead of the panel")
     p.add_argument("--smiles-column", default="smiles", help="SMILES column of a CSV ligand file")
     p.add_argument("--out", default="reports", help="output folder (default: ./reports, git-ignored)")
