@@ -19,6 +19,28 @@ def test_schema_and_types():
     assert set(df["verification"]) <= {"verified", "partial", "unverified", "inferred"}
     # every row keeps a source
     assert (df["paper"].str.len() + df["doi"].str.len() > 0).all()
+    # one row per loadable entry ID (grouped IDs of the shared catalogue were split)
+    assert df["pdb_id"].str.fullmatch(r"[0-9][A-Z0-9]{3}").all()
+    # a row whose ligands were not checked is not called verified
+    assert not ((df["verification"] == "verified") & df["ligands_ccd"].str.contains("not verified")).any()
+
+
+def test_ligand_codes_are_ccd_codes_with_names():
+    from toolkit.io.ccd import component_info
+
+    df = list_entries().set_index("pdb_id")
+    assert df.loc["7EU8", "ligand_codes"] == "JC9;NAG"
+    assert df.loc["7EU8", "ligand_names"].split(";")[0] == component_info("JC9")["name"]
+    assert df.loc["7SAB", "ligand_codes"] == "1PC;377"  # "JC9?" is uncertain, so not stated
+    assert "CPP" not in df.loc["7EOQ", "ligand_codes"].split(";")  # the CCD's CPP is another compound
+    for codes in df["ligand_codes"]:
+        assert all(component_info(c) is not None for c in filter(None, codes.split(";")))
+
+
+@pytest.mark.parametrize("pdb_id", ["7EU8", "7EOS", "4KCC", "5TQ2"])
+def test_ligand_codes_match_the_files(pdb_id):
+    stated = set(filter(None, list_entries().set_index("pdb_id").loc[pdb_id, "ligand_codes"].split(";")))
+    assert stated == set(load_structure(pdb_id).ligands()["ccd_code"])
 
 
 def _chains_text(s) -> str:

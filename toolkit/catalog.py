@@ -39,7 +39,7 @@ __all__ = [
 CATALOG_COLUMNS = [
     "pdb_id", "title", "subunits", "chains", "species", "method", "resolution_A",
     "ligands_ccd", "state_or_note", "paper", "doi", "pmid", "in_mirror",
-    "verification", "verification_detail",
+    "verification", "verification_detail", "ligand_codes", "ligand_names",
 ]  # fmt: skip
 
 #: Subunit -> (UniProt accessions across species, UniProt entry-name prefix,
@@ -180,10 +180,14 @@ def _catalog_path():
 def list_entries() -> pd.DataFrame:
     """The curated catalogue of NMDA receptor entries.
 
-    One row per entry (or group of entries) with the columns
-    :data:`CATALOG_COLUMNS`. ``resolution_A`` is numeric (NaN where not
-    verified); ``verification`` says how far each row was checked, and
-    ``in_mirror`` whether the file was in the developers' local mirror.
+    One row per entry with the columns :data:`CATALOG_COLUMNS`.
+    ``resolution_A`` is numeric (NaN where not verified); ``verification``
+    says how far each row was checked, and ``in_mirror`` whether the file was
+    in the developers' local mirror. ``ligands_ccd`` is the curated text;
+    ``ligand_codes`` lists the CCD codes it states outright (tokens outside
+    parentheses, without a "?", that exist in the Chemical Component
+    Dictionary; ';'-separated) and ``ligand_names`` their CCD names. How far
+    each code was checked is in ``verification_detail``.
 
     Examples
     --------
@@ -196,4 +200,26 @@ def list_entries() -> pd.DataFrame:
     with _catalog_path().open() as fh:
         df = pd.read_csv(fh, dtype=str, keep_default_na=False)
     df["resolution_A"] = pd.to_numeric(df["resolution_A"].str.replace("~", ""), errors="coerce")
+    codes = [_stated_codes(text) for text in df["ligands_ccd"]]
+    df["ligand_codes"] = [";".join(c) for c in codes]
+    df["ligand_names"] = [";".join(_ccd_name(x) for x in c) for c in codes]
     return df[CATALOG_COLUMNS]
+
+
+def _stated_codes(text: str) -> list[str]:
+    """CCD codes stated in a ``ligands_ccd`` text: outside parentheses, no '?', present in the CCD."""
+    from .io.ccd import component_info
+
+    outside = re.sub(r"\([^()]*\)", " ", text)
+    out: list[str] = []
+    for tok in re.split(r"[\s;,+]+", outside):
+        if re.fullmatch(r"[A-Z0-9]{2,5}", tok) and (re.search(r"[A-Z]", tok) or len(tok) == 3):
+            if tok not in out and component_info(tok) is not None:
+                out.append(tok)
+    return out
+
+
+def _ccd_name(code: str) -> str:
+    from .io.ccd import component_info
+
+    return str((component_info(code) or {}).get("name") or "")
