@@ -15,8 +15,9 @@ Three settings, each timed in this run:
 1. warm: inside this process, after one untimed warm-up of each tool
    (imports done, the CCD component cached); median of repeats;
 2. fresh: a new Python process per run, wall time including interpreter
-   start-up, imports and, for us, reading the CCD component from biotite's
-   CCD file (about 1 s of our figure); median of repeats;
+   start-up and imports (pandas, scipy, RDKit: most of our figure); the CCD
+   component comes from the toolkit's JSON cache after the first run;
+   median of repeats;
 3. profile only: ours on an already parsed Structure vs PLIP's
    ``characterize_complex`` on an already loaded (protonated) complex.
 

@@ -68,7 +68,16 @@ def require_component(code: str) -> dict[str, Any]:
 
 
 def ccd_version() -> str:
-    """Version of the biotite package whose CCD copy is used."""
-    import biotite
+    """Version of the biotite package whose CCD copy is used.
 
-    return f"biotite {biotite.__version__}"
+    Read from the installed package's metadata: importing biotite itself
+    (which imports matplotlib) is not needed for that.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"biotite {version('biotite')}"
+    except PackageNotFoundError:  # e.g. a source checkout on sys.path
+        import biotite
+
+        return f"biotite {biotite.__version__}"
