@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (the test extra installs tomli there)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name(s)
@@ -93,7 +97,7 @@ def test_environment_version_bounds_match_pyproject():
     want: dict[str, str] = {}
     for r in reqs:
         m = re.match(r"^([A-Za-z0-9_.\-\[\]]+)\s*(.*)$", r)
-        name, spec = m.group(1).lower(), m.group(2).replace(" ", "")
+        name, spec = m.group(1).lower(), m.group(2).split(";")[0].replace(" ", "")  # drop environment markers
         for conda in PIP_TO_CONDA.get(name, [_norm(re.sub(r"\[.*\]", "", name))]):
             want[conda] = spec
     have = {}
