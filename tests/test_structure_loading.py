@@ -103,6 +103,29 @@ def test_damaged_parsed_cache_is_reparsed_and_repaired(fresh, mirror, damage):
     assert load_structure("7EU8").source == "cache"  # and the cache was written again
 
 
+def test_changed_mirror_file_is_parsed_again(fresh, tmp_path, monkeypatch, mirror):
+    """The parsed cache remembers its source file: a new revision in the mirror is not hidden by it."""
+    local = tmp_path / "mirror"
+    local.mkdir()
+    text = gzip.decompress((mirror / "7eu8.pdb.gz").read_bytes())
+    (local / "7eu8.pdb.gz").write_bytes(gzip.compress(text))
+    monkeypatch.setenv("NMDA_TOOLKIT_MIRROR", str(local))
+    first = load_structure("7EU8")
+    clear_memory_cache()
+    assert load_structure("7EU8").source == "cache"
+    # a "new revision": one fewer NAG glycan (its HETATM lines removed)
+    lines = [ln for ln in text.decode().splitlines(keepends=True) if not (ln.startswith("HETATM") and " NAG D 903" in ln)]
+    assert len(lines) < len(text.decode().splitlines())
+    newer = local / "7eu8.pdb.gz"
+    newer.write_bytes(gzip.compress("".join(lines).encode()))
+    os.utime(newer, ns=(newer.stat().st_atime_ns, newer.stat().st_mtime_ns + 10**9))
+    clear_memory_cache()
+    again = load_structure("7EU8")
+    assert again.source.startswith("mirror:") and again.n_atoms == first.n_atoms - 14
+    clear_memory_cache()
+    assert load_structure("7EU8").source == "cache" and load_structure("7EU8").n_atoms == again.n_atoms
+
+
 def test_divided_mirror_layout(fresh, tmp_path, monkeypatch, mirror):
     divided = tmp_path / "divided"
     (divided / "eo").mkdir(parents=True)

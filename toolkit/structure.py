@@ -147,31 +147,46 @@ def _checked(s: Structure, strict: bool) -> Structure:
     return s
 
 
+def _source_changed(src: object) -> bool:
+    """True when the file a cached entry was parsed from still exists but has changed since."""
+    if not isinstance(src, dict) or "path" not in src:
+        return False
+    try:
+        st = Path(str(src["path"])).stat()
+    except OSError:  # moved or removed mirror: the cached parse stays valid
+        return False
+    return (st.st_size, st.st_mtime_ns) != (src.get("size"), src.get("mtime_ns"))
+
+
 def _load_id(pdb_id: str, *, download: bool | None, use_cache: bool, require_protein: bool,
              strict: bool = False) -> Structure:  # fmt: skip
     looked: list[str] = []
     if use_cache:
         raw = _cache.load_parsed(pdb_id)
-        if raw is not None:
+        if raw is not None and not _source_changed(raw.meta.get("parsed_from")):
             return _checked(Structure(pdb_id, raw.atoms, raw.meta, source="cache"), strict)
         looked.append(f"parsed cache {_cache.parsed_path(pdb_id)}")
 
-    def finish(raw: RawEntry, source: str) -> Structure:
+    def finish(raw: RawEntry, source: str, path: Path | None = None) -> Structure:
         s = _checked(_from_raw(pdb_id, raw, source), strict)  # before anything is cached
         if use_cache:
-            _cache.store_parsed(pdb_id, raw)
+            meta = dict(raw.meta)
+            if path is not None:  # so that a changed mirror/download file is parsed again
+                st = path.stat()
+                meta["parsed_from"] = {"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            _cache.store_parsed(pdb_id, RawEntry(atoms=raw.atoms, meta=meta))
         return s
 
     cached_file = _fetch.find_in_download_cache(pdb_id)
     if cached_file is not None:
-        return finish(_read_file(cached_file, require_protein=require_protein), f"cache:{cached_file}")
+        return finish(_read_file(cached_file, require_protein=require_protein), f"cache:{cached_file}", cached_file)
     looked.append(f"download cache {_cache.cache_dir() / 'pdb'}")
 
     mirror = _fetch.mirror_dir()
     if mirror is not None:
         path = _fetch.find_in_mirror(pdb_id, mirror)
         if path is not None:
-            return finish(_read_file(path, require_protein=require_protein), f"mirror:{path}")
+            return finish(_read_file(path, require_protein=require_protein), f"mirror:{path}", path)
         looked.append(f"mirror {mirror} (flat and divided layout)")
     else:
         looked.append("mirror: not set ($NMDA_TOOLKIT_MIRROR)")
@@ -182,7 +197,7 @@ def _load_id(pdb_id: str, *, download: bool | None, use_cache: bool, require_pro
         except DownloadError as exc:
             looked.append(f"download: {exc}")
         else:
-            return finish(raw, f"download:{path}")
+            return finish(raw, f"download:{path}", Path(path))
     else:
         looked.append("download: disabled (offline)")
     raise StructureNotFound(f"{pdb_id}: no copy found. Looked in: " + "; ".join(looked))
