@@ -301,3 +301,26 @@ def test_input_is_streamed_with_a_bounded_lag(tmp_path, monkeypatch, n_jobs):
     s = compare(path, tmp_path / "out.csv", n_jobs=n_jobs, chunk_size=chunk)
     assert s.n_rows == n == state["read"] == state["written"]
     assert state["max_lag"] <= (2 * n_jobs + 1) * chunk
+
+
+def test_in_memory_inputs_and_bad_arguments(tmp_path):
+    """Series, generators and DataFrames with missing values; wrong input types and parameters are named errors."""
+    import numpy as np
+
+    df = pd.DataFrame({"smiles": ["CCO", None, np.nan, "CCN"], "name": [np.nan, np.nan, "a", "b"]})
+    s = compare(df, tmp_path / "df.csv", name_column="name")
+    out = _read(tmp_path / "df.csv")
+    assert out["status"].tolist() == ["ok", "empty", "empty", "ok"]
+    assert out["name"].isna().tolist() == [True, True, False, False] and s.n_duplicate_names == 0  # NaN is no name
+    compare(pd.Series(["CCO", "C(C"]), tmp_path / "series.csv")
+    assert _read(tmp_path / "series.csv")["status"].tolist() == ["ok", "invalid_smiles"]
+    assert compare((x for x in ["CCO", None]), tmp_path / "gen.csv").counts["empty"] == 1
+    for bad in (None, 5):
+        with pytest.raises(InputFileError, match="input must be a file path"):
+            compare(bad, tmp_path / "x.csv")
+    with pytest.raises(InputFileError, match="no column 'nom'"):
+        compare(df, tmp_path / "x.csv", name_column="nom")
+    for kw in ({"n_jobs": "a"}, {"n_jobs": None}, {"max_heavy_atoms": -1}, {"chunk_size": 0}):
+        with pytest.raises(InvalidParameter, match="must be an integer >= 1"):
+            compare(["CCO"], tmp_path / "x.csv", **kw)
+    assert not (tmp_path / "x.csv").exists()

@@ -170,3 +170,18 @@ def test_stereocentre_counts():
     ])  # fmt: skip
     assert df["stereocentres_defined"].tolist() == [1, 0, 0, 0]
     assert df["stereocentres_undefined"].tolist() == [0, 1, 0, 0]
+
+
+def test_argument_types_are_checked():
+    import numpy as np
+
+    from toolkit.chem import compute_properties
+
+    esk = "CN[C@]1(c2ccccc2Cl)CCCCC1=O"
+    a = compute_properties(esk, pka=np.float32(7.5))["cns_mpo"].iloc[0]
+    assert a == pytest.approx(compute_properties(esk, pka=7.5)["cns_mpo"].iloc[0])
+    for bad in (None, 123):
+        with pytest.raises(InvalidMolecule, match="expected a SMILES"):
+            compute_properties(bad)
+    with pytest.raises(InvalidParameter, match="pka must be a number"):
+        compute_properties(esk, pka="abc")

@@ -40,7 +40,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 # ----------------------------------------------------------------- IDs
-@pytest.mark.parametrize("bad", ["../x", "12345", "abcd", "", "7eu", "7eu8.cif", "/etc/passwd-not-there", "7EU8;rm"])
+@pytest.mark.parametrize("bad", ["../x", "12345", "abcd", "", "7eu", "7eu8.cif", "/etc/passwd-not-there", "7EU8;rm", None, 7])
 def test_invalid_ids(bad, fresh):
     with pytest.raises(InvalidPDBId, match="neither an existing file nor a valid PDB ID"):
         load_structure(bad)

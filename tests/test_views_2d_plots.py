@@ -6,6 +6,8 @@ import re
 
 import matplotlib
 
+from toolkit.errors import InvalidMolecule, InvalidParameter
+
 matplotlib.use("Agg")
 
 import numpy as np
@@ -64,9 +66,9 @@ def test_ligand_grid_names_properties_highlight():
     assert re.search(r"width='500' height='\d+'", svg)
     # highlighted atoms are drawn with RDKit's highlight colour (default light red)
     assert svg.count("#FF7F7F") > 0
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(InvalidParameter, match="out of range"):
         ligand_grid_svg(mols[:1], ["k"], highlight_atoms=[[99]])
-    with pytest.raises(ValueError, match="invalid SMILES"):
+    with pytest.raises(InvalidMolecule, match="invalid SMILES"):
         ligand_grid_svg(["C1CC"], ["bad"])
 
 
@@ -99,7 +101,7 @@ def test_property_space_plot():
     assert rect.get_height() == 90 and rect.get_x() == 2 and rect.get_width() == 3
     hl = ax.collections[1].get_offsets()
     assert np.allclose(hl[0], [df.clogp[0], df.tpsa[0]])  # ketamine drawn as the highlighted point
-    with pytest.raises(ValueError, match="lacks columns"):
+    with pytest.raises(InvalidParameter, match="lacks columns"):
         property_space_plot(df.drop(columns=["tpsa"]))
 
 

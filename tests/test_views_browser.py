@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from browser.helpers import ensure_3dmol, open_offline, pocket_table, site_tables
 
+from toolkit.errors import InvalidParameter
 from toolkit.views import Scene, comparison_view, site_view, to_png
 from toolkit.views.static import drawn_fraction
 
@@ -137,5 +138,5 @@ def test_site_surface_renders_offline(s7eu8, tables, tmp_path):
     base = open_offline(plain)
     # the surface covers more of the viewer than sticks and cartoon alone
     assert drawn_fraction(res.viewer_png) > drawn_fraction(base.viewer_png) + 0.01
-    with pytest.raises(ValueError, match="surface must be"):
+    with pytest.raises(InvalidParameter, match="surface must be"):
         site_view(s7eu8, site, inter, surface="blob")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser.helpers import ensure_3dmol, pocket_table, site_tables
 
-from toolkit.errors import OutputPathError
+from toolkit.errors import InvalidParameter, OutputPathError
 from toolkit.views import Scene, comparison_view, site_view
 from toolkit.views.html import js_literal
 from toolkit.views.palette import INTERACTION_COLORS, SUBUNIT_COLORS
@@ -174,19 +174,19 @@ def test_comparison_views(s7eu8, s7eos, tables):
     models = {a[0].get("model") for a in _calls(over, "setStyle")}
     assert models == {0, 1}
     assert [a[1]["stick"]["colorscheme"] for a in _calls(over, "setStyle") if "resn" in a[0]] == ["greenCarbon", "magentaCarbon"]
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(InvalidParameter, match="at least 2"):
         comparison_view([Scene(s7eu8)])
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(InvalidParameter, match="mode"):
         comparison_view([Scene(s7eu8), Scene(s7eos)], mode="side")
 
 
 def test_bad_tables(s7eu8, tables):
     site, inter = tables
-    with pytest.raises(ValueError, match="lacks columns"):
+    with pytest.raises(InvalidParameter, match="lacks columns"):
         site_view(s7eu8, site.drop(columns=["label"]))
     bad = inter.copy()
     bad.loc[0, "type"] = "vdw"
-    with pytest.raises(ValueError, match="unknown interaction type"):
+    with pytest.raises(InvalidParameter, match="unknown interaction type"):
         site_view(s7eu8, site, bad)
     from toolkit.errors import LigandNotFound
 
@@ -207,3 +207,10 @@ def test_notebook_and_py3dmol_forms(s7eu8, tables):
     pv = v.to_py3dmol()
     js = pv.write_html()
     assert js.count("addCylinder(") == len(inter) and js.count("addLabel(") == len(site)
+
+
+def test_comparison_view_wants_scenes(s7eu8):
+    from toolkit.views import comparison_view
+
+    with pytest.raises(InvalidParameter, match="takes Scene objects"):
+        comparison_view([s7eu8, s7eu8])

@@ -272,19 +272,31 @@ def read_records(
 
     from .errors import InputFileError
 
+    def text(x: Any) -> str | None:  # None and NaN are missing values, not the words "None"/"nan"
+        return None if x is None or (isinstance(x, float) and x != x) or x is pd.NA else str(x)
+
     if isinstance(input, pd.DataFrame):
-        if smiles_column not in input.columns:
-            raise InputFileError(
-                f"DataFrame has no column {smiles_column!r}; available columns: "
-                f"{', '.join(map(repr, map(str, input.columns)))}"
-            )
+        for col in (smiles_column, name_column):
+            if col is not None and col not in input.columns:
+                raise InputFileError(
+                    f"DataFrame has no column {col!r}; available columns: "
+                    f"{', '.join(map(repr, map(str, input.columns)))}"
+                )
         names = input[name_column] if name_column else [None] * len(input)
         return (
-            (i, None if n is None else str(n), "smiles", "" if s is None or s != s else str(s), None, "")
+            (i, text(n), "smiles", text(s) or "", None, "")
             for i, (s, n) in enumerate(zip(input[smiles_column], names), 1)
         )
-    if isinstance(input, (list, tuple)):
-        return ((i, None, "smiles", str(s), None, "") for i, s in enumerate(input, 1))
+    if isinstance(input, pd.Series):
+        input = input.tolist()
+    if isinstance(input, (list, tuple)) or (
+        isinstance(input, Iterable) and not isinstance(input, (str, bytes, os.PathLike))
+    ):  # any other iterable of SMILES (a generator, a set, ...), read lazily
+        return ((i, None, "smiles", text(s) or "", None, "") for i, s in enumerate(input, 1))
+    if not isinstance(input, (str, os.PathLike)):
+        raise InputFileError(
+            f"input must be a file path, 'panel', a DataFrame or an iterable of SMILES, not {type(input).__name__}"
+        )
     if isinstance(input, str) and input == "panel" and not Path(input).exists():
         return _iter_panel()
     path = Path(input)
@@ -673,7 +685,7 @@ def compare(
     toolkit.errors.OutputPathError
         The output folder does not exist or is not writable.
     toolkit.errors.InvalidParameter
-        Bad ``n_jobs``, ``chunk_size``, ``engine``, ``tautomer`` or output extension.
+        Bad ``n_jobs``, ``chunk_size``, ``max_heavy_atoms``, ``engine``, ``tautomer`` or output extension.
 
     Examples
     --------
@@ -686,6 +698,7 @@ def compare(
     >>> df.loc[df["name"] == "norketamine (racemic)", "nearest_panel"].item()
     'norketamine (racemic)'
     """
+    import numpy as np
     import pandas as pd
 
     from .chem.panel import REFERENCE_NAME, panel_smiles
@@ -695,10 +708,9 @@ def compare(
     t0 = time.perf_counter()
     if engine not in ("local", "dask"):
         raise InvalidParameter(f"engine must be 'local' or 'dask', got {engine!r}")
-    if int(n_jobs) < 1:
-        raise InvalidParameter(f"n_jobs must be >= 1, got {n_jobs}")
-    if int(chunk_size) < 1:
-        raise InvalidParameter(f"chunk_size must be >= 1, got {chunk_size}")
+    for label, value in (("n_jobs", n_jobs), ("chunk_size", chunk_size), ("max_heavy_atoms", max_heavy_atoms)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidParameter(f"{label} must be an integer >= 1, got {value!r}")
     if tautomer not in TAUTOMER_POLICIES:
         raise InvalidParameter(f"tautomer must be one of {TAUTOMER_POLICIES}, got {tautomer!r}")
     out = Path(output)

@@ -32,6 +32,10 @@ def clear_memory_cache() -> None:
 def _looks_like_path(source: str | os.PathLike[str]) -> bool:
     if isinstance(source, os.PathLike):
         return True
+    if not isinstance(source, str):
+        from .errors import InvalidPDBId
+
+        raise InvalidPDBId(f"{source!r} is neither an existing file nor a valid PDB ID (give a str or a path)")
     return os.path.exists(source)
 
 

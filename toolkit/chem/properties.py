@@ -52,6 +52,7 @@ Rules
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -236,8 +237,12 @@ def cns_mpo(clogp: float, clogd: float, mw: float, tpsa: float, hbd: float, pka:
 def _as_list(x: Any) -> list[Any]:
     from rdkit import Chem
 
+    from ..errors import InvalidMolecule
+
     if isinstance(x, (str, Chem.Mol)):
         return [x]
+    if x is None or isinstance(x, (bytes, numbers.Number)) or not hasattr(x, "__iter__"):
+        raise InvalidMolecule(f"expected a SMILES, an RDKit molecule or an iterable of them, not {type(x).__name__}")
     return list(x)
 
 
@@ -296,8 +301,10 @@ def compute_properties(
     from ..errors import InvalidParameter
 
     items = _as_list(mols_or_smiles)
-    if pka is None or isinstance(pka, (int, float)):
-        pkas: list[float | None] = [pka] * len(items)  # type: ignore[list-item]
+    if pka is None or (isinstance(pka, numbers.Real) and not isinstance(pka, bool)):
+        pkas: list[float | None] = [None if pka is None else float(pka)] * len(items)
+    elif isinstance(pka, (str, bytes)) or not hasattr(pka, "__iter__"):
+        raise InvalidParameter(f"pka must be a number, None or one value per molecule, not {pka!r}")
     else:
         pkas = list(pka)
         if len(pkas) != len(items):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputPathError
+from ..errors import InvalidParameter, OutputPathError
 
 __all__ = ["View", "js_literal", "write_atomic", "check_output_path"]
 
@@ -127,10 +127,10 @@ class View:
     def call(self, method: str, *args: Any, viewer: tuple[int, int] = (0, 0)) -> View:
         """Record ``viewer.method(*args)`` (arguments become JSON)."""
         if not method.isidentifier():
-            raise ValueError(f"not a 3Dmol.js method name: {method!r}")
+            raise InvalidParameter(f"not a 3Dmol.js method name: {method!r}")
         rows, cols = self.grid or (1, 1)
         if not (0 <= viewer[0] < rows and 0 <= viewer[1] < cols):
-            raise ValueError(f"viewer {viewer} outside the grid {rows}x{cols}")
+            raise InvalidParameter(f"viewer {viewer} outside the grid {rows}x{cols}")
         self.calls.append((tuple(viewer), method, args))
         return self
 

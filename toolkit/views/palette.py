@@ -10,6 +10,8 @@ cation-pi, cyan halogen.
 
 from __future__ import annotations
 
+from ..errors import InvalidParameter
+
 __all__ = ["SUBUNIT_COLORS", "INTERACTION_COLORS", "LIGAND_CARBON_COLORS", "subunit_color", "interaction_color"]
 
 #: Cartoon colour per subunit name (as produced by :func:`toolkit.identify_subunit`).
@@ -59,4 +61,4 @@ def interaction_color(kind: str) -> str:
     try:
         return INTERACTION_COLORS[kind]
     except KeyError:
-        raise ValueError(f"unknown interaction type {kind!r}; expected one of {sorted(INTERACTION_COLORS)}") from None
+        raise InvalidParameter(f"unknown interaction type {kind!r}; expected one of {sorted(INTERACTION_COLORS)}") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidParameter
 from .palette import subunit_color
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def property_space_plot(
 
     missing = [c for c in (x, y, name) if c not in df.columns]
     if missing:
-        raise ValueError(f"property table lacks columns {missing}")
+        raise InvalidParameter(f"property table lacks columns {missing}")
     ax = _axes(ax, (7, 5))
     hl = {h.lower() for h in highlight}
     is_hl = df[name].astype(str).str.lower().isin(hl).to_numpy()
@@ -142,7 +143,7 @@ def residue_contact_plot(site: pd.DataFrame, *, value: str = "n_contacts", ax: A
     """
     for col in ("label", "subunit", value):
         if col not in site.columns:
-            raise ValueError(f"site table lacks column {col!r}")
+            raise InvalidParameter(f"site table lacks column {col!r}")
     agg = site.groupby(["label", "subunit"], sort=False, as_index=False)[value].sum()
     order = [c for c in ("subunit", "label") if c in agg.columns]
     agg = agg.sort_values(order)
@@ -171,7 +172,7 @@ def interaction_heatmap(
     """
     for col in (rows, columns):
         if col not in interactions.columns:
-            raise ValueError(f"interactions table lacks column {col!r}")
+            raise InvalidParameter(f"interactions table lacks column {col!r}")
     mat = interactions.groupby([rows, columns]).size().unstack(columns, fill_value=0).sort_index()
     ax = _axes(ax, (max(4, 0.8 * mat.shape[1] + 2), max(3, 0.3 * mat.shape[0] + 1)))
     im = ax.imshow(mat.to_numpy(), aspect="auto", cmap="viridis")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import InvalidParameter
 from .html import View
 from .palette import INTERACTION_COLORS, LIGAND_CARBON_COLORS, subunit_color
 
@@ -63,7 +64,7 @@ def _check_columns(df: pd.DataFrame | None, needed: Sequence[str], what: str) ->
         return
     missing = [c for c in needed if c not in df.columns]
     if missing:
-        raise ValueError(f"{what} table lacks columns {missing} (see toolkit.sites contracts)")
+        raise InvalidParameter(f"{what} table lacks columns {missing} (see toolkit.sites contracts)")
 
 
 def _ligand_instance(s: Structure, site, interactions, ligand) -> tuple[str, str, int] | None:
@@ -130,7 +131,7 @@ def _add_scene(
     elif detail == "site":
         keep = poly & np.isin(a["atom_name"], BACKBONE_ATOMS)
     else:
-        raise ValueError(f"detail must be 'site' or 'full', not {detail!r}")
+        raise InvalidParameter(f"detail must be 'site' or 'full', not {detail!r}")
     lig = _ligand_instance(s, site, inter, scene.ligand)
     if lig is not None:
         lig_idx = s.ligand_atoms(*lig)
@@ -188,7 +189,7 @@ def _add_scene(
         for row in inter.itertuples(index=False):
             col = INTERACTION_COLORS.get(str(row.type))
             if col is None:
-                raise ValueError(f"unknown interaction type {row.type!r}; expected one of {sorted(INTERACTION_COLORS)}")
+                raise InvalidParameter(f"unknown interaction type {row.type!r}; expected one of {sorted(INTERACTION_COLORS)}")
             view.call(
                 "addCylinder",
                 {"start": _xyz(row.lig_x, row.lig_y, row.lig_z), "end": _xyz(row.prot_x, row.prot_y, row.prot_z),
@@ -285,7 +286,7 @@ def site_view(
     >>> v.to_html("7eu8_site.html")  # doctest: +SKIP
     """
     if surface is not None and surface not in SURFACE_TYPES:
-        raise ValueError(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r}")
+        raise InvalidParameter(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r}")
     name = structure.entry_id or "structure"
     view = View(title=title if title is not None else f"{name} binding site", width=width, height=height)
     _add_scene(
@@ -325,10 +326,13 @@ def comparison_view(
     >>> v = comparison_view([Scene(a), Scene(b)])  # doctest: +SKIP
     """
     scenes = list(scenes)
+    wrong = [type(sc).__name__ for sc in scenes if not isinstance(sc, Scene)]
+    if wrong:
+        raise InvalidParameter(f"comparison_view takes Scene objects (Scene(structure, site, ...)), got {wrong}")
     if len(scenes) < 2:
-        raise ValueError(f"comparison_view needs at least 2 scenes, got {len(scenes)}")
+        raise InvalidParameter(f"comparison_view needs at least 2 scenes, got {len(scenes)}")
     if len(scenes) > len(_LIGAND_STYLE_NAMES):
-        raise ValueError(f"comparison_view shows at most {len(_LIGAND_STYLE_NAMES)} scenes, got {len(scenes)}")
+        raise InvalidParameter(f"comparison_view shows at most {len(_LIGAND_STYLE_NAMES)} scenes, got {len(scenes)}")
     names = [sc.title or sc.structure.entry_id or f"structure {i + 1}" for i, sc in enumerate(scenes)]
     if mode == "grid":
         view = View(title=title or " vs ".join(names), width=width, height=height, grid=(1, len(scenes)))
@@ -340,5 +344,5 @@ def comparison_view(
         for i, sc in enumerate(scenes):
             _add_scene(view, (0, 0), i, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0 if i == 0 else 0.5, zoom=(i == 0))  # fmt: skip
     else:
-        raise ValueError(f"mode must be 'grid' or 'overlay', not {mode!r}")
+        raise InvalidParameter(f"mode must be 'grid' or 'overlay', not {mode!r}")
     return view

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidMolecule, InvalidParameter
 from .palette import INTERACTION_COLORS, subunit_color
 
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ def _as_mol(m: Any, i: int):
     if isinstance(m, str):
         mol = Chem.MolFromSmiles(m)
         if mol is None:
-            raise ValueError(f"molecule {i}: invalid SMILES {m!r}")
+            raise InvalidMolecule(f"molecule {i}: invalid SMILES {m!r}")
         return mol
-    raise TypeError(f"molecule {i}: expected an RDKit Mol or a SMILES string, got {type(m).__name__}")
+    raise InvalidMolecule(f"molecule {i}: expected an RDKit Mol or a SMILES string, got {type(m).__name__}")
 
 
 def _fmt(v: Any) -> str:
@@ -80,11 +81,11 @@ def ligand_grid_svg(
     mols = [_as_mol(m, i) for i, m in enumerate(mols)]
     names = [str(n) for n in names]
     if len(names) != len(mols):
-        raise ValueError(f"{len(mols)} molecules but {len(names)} names")
+        raise InvalidParameter(f"{len(mols)} molecules but {len(names)} names")
     if properties is not None and len(properties) != len(mols):
-        raise ValueError(f"{len(mols)} molecules but {len(properties)} property rows")
+        raise InvalidParameter(f"{len(mols)} molecules but {len(properties)} property rows")
     if highlight_atoms is not None and len(highlight_atoms) != len(mols):
-        raise ValueError(f"{len(mols)} molecules but {len(highlight_atoms)} highlight lists")
+        raise InvalidParameter(f"{len(mols)} molecules but {len(highlight_atoms)} highlight lists")
     from rdkit.Chem.Draw import rdMolDraw2D
 
     lines_per_cell = []
@@ -100,7 +101,7 @@ def ligand_grid_svg(
             atoms = [] if atoms is None else [int(a) for a in atoms]
             bad = [a for a in atoms if not 0 <= a < mols[i].GetNumAtoms()]
             if bad:
-                raise ValueError(f"molecule {i} ({names[i]}): highlight atoms {bad} out of range")
+                raise InvalidParameter(f"molecule {i} ({names[i]}): highlight atoms {bad} out of range")
             hl[i] = atoms
     w, h = int(size[0]), int(size[1])
     n_text = max(len(t) for t in lines_per_cell) if lines_per_cell else 1
@@ -180,7 +181,7 @@ def interaction_diagram_svg(
     mol = _as_mol(mol, 0)
     for col in ("label", "subunit"):
         if col not in site.columns:
-            raise ValueError(f"site table lacks column {col!r} (see toolkit.sites.SITE_COLUMNS)")
+            raise InvalidParameter(f"site table lacks column {col!r} (see toolkit.sites.SITE_COLUMNS)")
     mol2 = type(mol)(mol)
     rdDepictor.Compute2DCoords(mol2)
     d = rdMolDraw2D.MolDraw2DSVG(size, size)
@@ -208,13 +209,13 @@ def interaction_diagram_svg(
     if interactions is not None:
         for col in ("type", "label"):
             if col not in interactions.columns:
-                raise ValueError(f"interactions table lacks column {col!r} (see toolkit.sites.INTERACTION_COLUMNS)")
+                raise InvalidParameter(f"interactions table lacks column {col!r} (see toolkit.sites.INTERACTION_COLUMNS)")
         for _, row in interactions.iterrows():
             k = key(row) if "chain" in site.columns and "auth_seq_id" in site.columns else ("", str(row["label"]))
             if k not in residues:
                 continue
             if str(row["type"]) not in INTERACTION_COLORS:
-                raise ValueError(f"unknown interaction type {row['type']!r}; expected one of {sorted(INTERACTION_COLORS)}")
+                raise InvalidParameter(f"unknown interaction type {row['type']!r}; expected one of {sorted(INTERACTION_COLORS)}")
             idx = names.get(str(row.get("ligand_atom", "")).strip())
             start = (pos[idx].x, pos[idx].y) if idx is not None else (cx, cy)
             inter_rows.append((k, str(row["type"]), start))
