@@ -242,7 +242,8 @@ def build_report(
             warnings.simplefilter("ignore")
             cmp_view.to_html(out / "compare.html")
         compare_html = (f'<p><a href="compare.html">3D comparison: {html.escape(s.entry_id)} and '
-                        f"{html.escape(s2.entry_id)}</a> ({html.escape(how)}).</p>")  # fmt: skip
+                        f"{html.escape(s2.entry_id)}</a> ({html.escape(how)}; a separate self-contained page in this "
+                        "folder, not embedded here to keep this file small).</p>")  # fmt: skip
         comparison = sites.compare_pore_site(s, [s2], ligand=ligand, site_df=site)
         comparison.to_csv(out / "pore_site_comparison.csv", index=False)
         comparison_html = (
