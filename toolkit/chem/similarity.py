@@ -185,6 +185,17 @@ def similarity_table(
 ) -> pd.DataFrame:
     """Long table of Tanimoto similarities for several fingerprint kinds.
 
+    Parameters
+    ----------
+    queries : str, Mol or iterable of them
+        Molecules to compare (standardised first).
+    references : str, Mol, dict or iterable, optional
+        Reference molecule(s); a dict maps labels to molecules. Default:
+        esketamine from the panel.
+    kinds : tuple of str
+        Fingerprints from :data:`FINGERPRINT_KINDS` (ECFP4 bit and count,
+        FCFP4, MACCS).
+
     Returns
     -------
     pandas.DataFrame

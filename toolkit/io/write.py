@@ -99,8 +99,8 @@ def to_pdb_string(
     --------
     >>> from toolkit import load_structure  # doctest: +SKIP
     >>> s = load_structure("7EU8")  # doctest: +SKIP
-    >>> print(to_pdb_string(s, s.ligand_atoms("JC9"))[:27])  # doctest: +SKIP
-    HETATM    1  C10 JC9 B 903
+    >>> print(to_pdb_string(s, s.atoms["res_name"] == "JC9")[:26])  # doctest: +SKIP
+    HETATM    1 CL1  JC9 B 903
     """
     idx = _mask(structure, mask)
     a = structure.atoms

@@ -52,6 +52,10 @@ def property_space_plot(
     ----------
     df : DataFrame
         One row per ligand with columns ``x``, ``y`` and ``name``.
+    x, y, name : str
+        Columns for the axes (default cLogP, TPSA) and the point labels.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new 7 x 5 in figure).
     highlight : names drawn larger, in red (case-insensitive).
     tpsa_max, clogp_range : the shaded region (see the module docstring for sources).
 

@@ -318,6 +318,14 @@ def comparison_view(
         ``grid``: linked viewers side by side (3Dmol.js viewer grid);
         ``overlay``: one viewer, every later structure drawn at 0.5 cartoon opacity
         with its own ligand carbon colour.
+    title : str, optional
+        Page heading (escaped); default the scene names joined.
+    detail : {"site", "full"}
+        Embed protein backbone + site residues (default) or every protein atom.
+    labels : bool
+        Label the site residues.
+    width, height : int
+        Size of the whole viewer (all grid cells) in pixels.
 
     Examples
     --------
