@@ -52,7 +52,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     was, so a partial file never replaces a good one.
 
     >>> with atomic_output("/tmp/out.csv") as tmp:  # doctest: +SKIP
-    ...     tmp.write_text("a,b\n")
+    ...     tmp.write_text("a,b\\n")
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
