@@ -111,3 +111,19 @@ def test_map_site_bad_input(s7eu8, s7eos, site):
         map_site(pd.concat([site, site.assign(entry="XXXX")]), s7eos, source=s7eu8)
     with pytest.raises(InvalidParameter, match="source structure"):
         map_site(site, s7eos, source=s7eos)
+
+
+def test_unknown_subunit_and_category_names_are_errors(s7eu8, s7eos):
+    from toolkit.errors import InvalidParameter
+    from toolkit.sites import compare_pore_site, map_site, site_residues
+
+    site = site_residues(s7eu8, "JC9", with_interactions=False)
+    with pytest.raises(InvalidParameter, match="unknown subunit"):
+        compare_pore_site(s7eu8, [s7eos], subunits=("GluN1", "foo"), site_df=site)
+    with pytest.raises(InvalidParameter, match="names unknown subunits"):
+        map_site(site, s7eos, source=s7eu8, subunit_map={"GluN2B": "GluN9"})
+    with pytest.raises(InvalidParameter, match="unknown ligand category"):
+        s7eu8.ligands(category="drug")
+    # a single Structure is accepted where a list is expected
+    one = compare_pore_site(s7eu8, s7eos, site_df=site)
+    assert one.set_index("position").loc["GluN2B L643", "GluN2A_label"] == "GluN2A L642"

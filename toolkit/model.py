@@ -329,7 +329,12 @@ class Structure:
         """
         import pandas as pd
 
+        from .catalog import LIGAND_CATEGORIES
+        from .errors import InvalidParameter
         from .io.ccd import component_info
+
+        if category is not None and category not in LIGAND_CATEGORIES:
+            raise InvalidParameter(f"unknown ligand category {category!r}; expected one of {LIGAND_CATEGORIES}")
 
         a = self.atoms
         starts = self.residue_starts

@@ -91,6 +91,11 @@ def _pair_chains(
     source: Structure, target: Structure, subunit_map: dict[str, str] | None
 ) -> dict[str, tuple[str, str] | None]:
     """Source chain -> (target chain, target subunit), by subunit and order of appearance."""
+    from ..catalog import SUBUNITS
+
+    bad = {k: v for k, v in (subunit_map or {}).items() if k not in SUBUNITS or v not in SUBUNITS}
+    if bad:
+        raise InvalidParameter(f"subunit_map {bad} names unknown subunits; expected names from {sorted(SUBUNITS)}")
     out: dict[str, tuple[str, str] | None] = {}
     tgt_subunits = list(dict.fromkeys(target.chain_subunits.values()))
     for sub in dict.fromkeys(source.chain_subunits.values()):
@@ -318,8 +323,15 @@ def compare_pore_site(
     """
     import pandas as pd
 
+    from ..catalog import SUBUNITS
+    from ..model import Structure as _Structure
     from .contacts import site_residues
 
+    if isinstance(others, _Structure):
+        others = (others,)
+    bad = [x for x in subunits if x not in SUBUNITS]
+    if bad:
+        raise InvalidParameter(f"unknown subunit(s) {bad}; expected names from {sorted(SUBUNITS)}")
     if site_df is None:
         site_df = site_residues(site_structure, ligand, cutoff=cutoff, with_interactions=False)
     reps: dict[str, tuple[Structure, str]] = {}
