@@ -36,17 +36,13 @@ import re
 import sys
 from pathlib import Path
 
+from toolkit.chem.panel import PANEL_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "ligand_panel.csv"
 DEFAULT_OUT = ROOT / "toolkit" / "data" / "ligand_panel.csv"
 
-OUT_COLUMNS = [
-    "name", "mechanism_class", "isomeric_smiles", "stereo_note", "inchikey", "formula",
-    "pubchem_cid", "pubchem_cid_status", "chembl_id", "chembl_status", "ccd_code",
-    "value_raw", "value_qualifier", "value", "value_pm", "value_low", "value_high", "unit",
-    "value_nM", "value_context", "value_type", "assay_system", "source", "source_id",
-    "status", "value_status_detail", "notes", "pka", "pka_source",
-]  # fmt: skip
+OUT_COLUMNS = PANEL_COLUMNS  # the schema load_panel() documents and tests
 
 UNIT_TO_NM = {"pM": 1e-3, "nM": 1.0, "µM": 1e3, "mM": 1e6}
 _NUM = r"\d+(?:\.\d+)?"

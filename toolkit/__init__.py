@@ -47,95 +47,41 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = [
-    "__version__",
-    # structures
-    "load_structure",
-    "clear_memory_cache",
-    "Structure",
-    "list_entries",
-    "identify_subunit",
-    # binding sites
-    "site_residues",
-    "interactions",
-    "map_site",
-    "compare_pore_site",
-    "interaction_matrix",
-    "find_pockets",
-    "lateral_candidates",
-    "pocket_points",
-    "superpose_tmd",
-    # ligand chemistry
-    "ligand_to_mol",
-    "ccd_template",
-    "load_panel",
-    "compute_properties",
-    "similarity_table",
-    "nearest_neighbours",
-    "mcs",
-    "standardize",
-    # batch
-    "compare",
-    # views and report
-    "site_view",
-    "comparison_view",
-    "to_png",
-    "build_report",
-    # errors
-    "ToolkitError",
-    "InvalidPDBId",
-    "StructureNotFound",
-    "StructureFormatError",
-    "EntryMismatch",
-    "NoProteinError",
-    "DownloadError",
-    "ComponentNotFound",
-    "LigandNotFound",
-    "InvalidParameter",
-    "NoTransmembraneDomain",
-    "TemplateMismatch",
-    "InvalidMolecule",
-    "InputFileError",
-    "OutputPathError",
-    "RenderError",
-]
-
+# Public name -> module it lives in (imported on first access, so ``import toolkit`` stays fast).
 _LAZY: dict[str, str] = {
+    # structures
     "load_structure": "toolkit.structure",
     "clear_memory_cache": "toolkit.structure",
     "Structure": "toolkit.model",
     "list_entries": "toolkit.catalog",
     "identify_subunit": "toolkit.catalog",
-    "ToolkitError": "toolkit.errors",
-    "InvalidPDBId": "toolkit.errors",
-    "StructureNotFound": "toolkit.errors",
-    "StructureFormatError": "toolkit.errors",
-    "EntryMismatch": "toolkit.errors",
-    "NoProteinError": "toolkit.errors",
-    "DownloadError": "toolkit.errors",
-    "ComponentNotFound": "toolkit.errors",
-    "LigandNotFound": "toolkit.errors",
-    "InvalidParameter": "toolkit.errors",
-    "NoTransmembraneDomain": "toolkit.errors",
-    "TemplateMismatch": "toolkit.errors",
-    "InvalidMolecule": "toolkit.errors",
-    "InputFileError": "toolkit.errors",
-    "OutputPathError": "toolkit.errors",
-    "RenderError": "toolkit.errors",
+    # binding sites
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
          "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd"],
         "toolkit.sites",
     ),
+    # ligand chemistry
     **dict.fromkeys(
         ["ligand_to_mol", "ccd_template", "load_panel", "compute_properties", "similarity_table",
          "nearest_neighbours", "mcs", "standardize"],
         "toolkit.chem",
     ),
+    # batch, views and report
     "compare": "toolkit.batch",
     **dict.fromkeys(["site_view", "comparison_view", "to_png"], "toolkit.views"),
     "build_report": "toolkit.report",
-}
+    # errors
+    **dict.fromkeys(
+        ["ToolkitError", "InvalidPDBId", "StructureNotFound", "StructureFormatError", "EntryMismatch",
+         "NoProteinError", "DownloadError", "ComponentNotFound", "LigandNotFound", "InvalidParameter",
+         "NoTransmembraneDomain", "TemplateMismatch", "InvalidMolecule", "InputFileError",
+         "OutputPathError", "RenderError"],
+        "toolkit.errors",
+    ),
+}  # fmt: skip
+
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -136,12 +136,15 @@ def _from_raw(pdb_id: str, raw: RawEntry, source: str) -> Structure:
 def _checked(s: Structure, strict: bool) -> Structure:
     """``s`` itself; with ``strict``, first check that every component is in the CCD."""
     if strict:
-        from .errors import ComponentNotFound
-        from .io.ccd import ccd_version, component_info
+        import warnings
 
-        a, starts = s.atoms, s.residue_starts
-        codes = sorted({str(c) for c in a["res_name"][starts[~s.polymer_mask[starts]]].tolist()})
-        missing = [c for c in codes if component_info(c) is None]
+        from .errors import ComponentNotFound, UnknownComponentWarning
+        from .io.ccd import ccd_version
+
+        with warnings.catch_warnings():  # the error below says it instead
+            warnings.simplefilter("ignore", UnknownComponentWarning)
+            lig = s.ligands()
+        missing = sorted(set(lig.loc[~lig["in_ccd"], "ccd_code"]))
         if missing:
             raise ComponentNotFound(
                 f"{s.entry_id or s.source}: component(s) {missing} have no entry in the Chemical Component "

@@ -100,7 +100,9 @@ def _ca_by_residue(structure: Structure, chain: str) -> dict[int, np.ndarray]:
 def _pairs(reference: Structure, rc: str, mobile: Structure, mc: str, in_tmd: Any) -> tuple[np.ndarray, np.ndarray]:
     from .mapping import map_residues
 
-    ref_ca = {r: xyz for r, xyz in _ca_by_residue(reference, rc).items() if in_tmd(xyz)}
+    ref_all = _ca_by_residue(reference, rc)
+    keep = in_tmd(np.array(list(ref_all.values())).reshape(-1, 3))
+    ref_ca = {r: xyz for (r, xyz), k in zip(ref_all.items(), keep) if k}
     mob_ca = _ca_by_residue(mobile, mc)
     if not ref_ca or not mob_ca:
         return np.empty((0, 3)), np.empty((0, 3))
@@ -151,9 +153,9 @@ def superpose_tmd(mobile: Structure, reference: Structure, *, min_pairs: int = 2
     frame = tmd_frame(reference)
     margin = 5.0  # Å beyond the slab: the ends of the helices
 
-    def in_tmd(xyz: np.ndarray) -> bool:
-        t = float(frame.axial(xyz[None, :])[0])
-        return frame.t_min - margin <= t <= frame.t_max + margin
+    def in_tmd(xyz: np.ndarray) -> np.ndarray:
+        t = frame.axial(xyz)
+        return (t >= frame.t_min - margin) & (t <= frame.t_max + margin)
 
     fam_ref: dict[str, list[str]] = {}
     for c, sub in reference.chain_subunits.items():

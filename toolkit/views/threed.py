@@ -172,10 +172,8 @@ def _add_scene(
                 )  # fmt: skip
     if surface is not None and site_rows:
         # translucent molecular surface of the site residues: the shape of the pocket around the ligand
-        sel_or = []
         for ch, resi in by_chain.items():
-            sel_or.append({"model": model, "chain": ch, "resi": sorted(set(resi))})
-        for sel in sel_or:
+            sel = {"model": model, "chain": ch, "resi": sorted(set(resi))}
             view.call("addSurface", surface, {"opacity": 0.55, "color": "#d9d9d9"}, sel, viewer=viewer)
         view.add_legend("Surfaces", f"site residues ({surface})", "#d9d9d9")
     elif surface is not None:
