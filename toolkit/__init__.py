@@ -76,7 +76,7 @@ _LAZY: dict[str, str] = {
         ["ToolkitError", "InvalidPDBId", "StructureNotFound", "StructureFormatError", "EntryMismatch",
          "NoProteinError", "DownloadError", "ComponentNotFound", "LigandNotFound", "InvalidParameter",
          "NoTransmembraneDomain", "TemplateMismatch", "InvalidMolecule", "InputFileError",
-         "OutputPathError", "RenderError"],
+         "OutputPathError", "RenderError", "InvalidCoordinates", "SchedulerUnreachable"],
         "toolkit.errors",
     ),
 }  # fmt: skip

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InvalidParameter, LossyFixWarning
 
-__all__ = ["available_cores", "resolve_n_jobs"]
+__all__ = ["available_cores", "resolve_n_jobs", "process_pool", "worker_init"]
 
 
 def available_cores() -> int:
@@ -73,3 +73,105 @@ def resolve_n_jobs(n_jobs: object, *, name: str = "n_jobs") -> int:
         )
         return cores
     return n
+
+
+# --------------------------------------------------------------------------- worker lifetime
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent_thread() -> bool:
+    """Linux: ask the kernel to SIGKILL this process when its parent dies (``PR_SET_PDEATHSIG``)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else (a reused PID): not our parent any more
+        return False
+    return True
+
+
+def _watch_parent(pid: int, interval: float = 0.5) -> None:
+    """Daemon thread: exit this process at once when process ``pid`` is gone."""
+    import threading
+    import time
+
+    def run() -> None:
+        while True:
+            time.sleep(interval)
+            if not _pid_alive(pid) or os.getppid() == 1:
+                os._exit(1)
+
+    threading.Thread(target=run, name="toolkit-parent-watch", daemon=True).start()
+
+
+def worker_init(main_pid: int) -> None:
+    """Initializer of every toolkit worker process (see :func:`process_pool`).
+
+    * The worker dies with its parent (the fork server) through
+      ``PR_SET_PDEATHSIG`` on Linux, and with the main process through a
+      watch thread polling ``main_pid`` (every platform): a killed run
+      (SIGTERM, SIGKILL) leaves no worker, and once the workers are gone the
+      fork server and the resource tracker exit too.
+    * SIGINT is ignored: Ctrl-C reaches the whole process group, and the main
+      process alone handles it (one message, no traceback per worker).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent_thread()
+    if not _pid_alive(main_pid):  # the main process died before we got here
+        os._exit(1)
+    _watch_parent(main_pid)
+
+
+class process_pool:  # used like a function in a ``with`` statement
+    """A forkserver ``ProcessPoolExecutor`` whose workers never outlive the caller.
+
+    Workers run :func:`worker_init`. Leaving the ``with`` block by an
+    exception (including ``KeyboardInterrupt``) cancels queued tasks and
+    terminates the workers instead of waiting for them.
+
+    >>> with process_pool(1) as ex:  # doctest: +SKIP
+    ...     ex.submit(pow, 2, 3).result()
+    8
+    """
+
+    def __init__(self, n_workers: int, preload: list[str] | None = None) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("forkserver")
+        if preload:
+            ctx.set_forkserver_preload(preload)
+        self.executor = ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+        )
+
+    def __enter__(self) -> object:
+        return self.executor
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.executor.shutdown(wait=True)
+            return
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(timeout=5)

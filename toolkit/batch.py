@@ -583,17 +583,14 @@ def _without_main_module() -> Iterator[None]:
 
 
 def _run_processes(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int) -> Iterator[pd.DataFrame]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["toolkit.batch", "toolkit.chem.properties", "rdkit.Chem", "pandas"])
+    from ._jobs import process_pool
 
     def submit(*args: Any) -> Any:
         with _without_main_module():  # a submit may start a worker (and the fork server)
             return ex.submit(*args)
 
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as ex:
+    # workers die with this process (SIGTERM/SIGKILL) and ignore SIGINT (see toolkit._jobs.worker_init)
+    with process_pool(n_jobs, ["toolkit.batch", "toolkit.chem.properties", "rdkit.Chem", "pandas"]) as ex:
         yield from _run_bounded(submit, chunks, opts, 2 * n_jobs, lambda f: f.result())
 
 

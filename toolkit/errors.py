@@ -25,12 +25,17 @@ __all__ = [
     "RenderError",
     "InvalidMolecule",
     "InputFileError",
+    "InvalidCoordinates",
+    "SchedulerUnreachable",
     "ToolkitWarning",
     "LossyFixWarning",
     "UnknownComponentWarning",
     "NumberingWarning",
     "EmptySiteWarning",
     "AssetWarning",
+    "CacheWarning",
+    "AmbiguousSourceWarning",
+    "MissingMetadataWarning",
 ]
 
 
@@ -56,6 +61,10 @@ class EntryMismatch(StructureFormatError):
 
 class NoProteinError(StructureFormatError):
     """A structure holds no protein chain, so there is nothing to analyse."""
+
+
+class InvalidCoordinates(StructureFormatError):
+    """A structure file holds NaN, infinite or absurdly large (> 1e6 Å) coordinates."""
 
 
 class DownloadError(ToolkitError, OSError):
@@ -98,6 +107,10 @@ class InputFileError(ToolkitError, ValueError):
     """A batch input file is empty, undecodable or lacks the named column (the message lists the columns)."""
 
 
+class SchedulerUnreachable(ToolkitError, ConnectionError):
+    """A Dask scheduler address does not answer within the time-out."""
+
+
 class ToolkitWarning(UserWarning):
     """Base class of the toolkit's warnings."""
 
@@ -120,3 +133,15 @@ class EmptySiteWarning(ToolkitWarning):
 
 class AssetWarning(ToolkitWarning):
     """A browser asset (3Dmol.js) is missing or unverified; a fallback is used."""
+
+
+class CacheWarning(ToolkitWarning):
+    """The on-disk cache cannot be read or written (read-only, broken); work goes on without it."""
+
+
+class AmbiguousSourceWarning(ToolkitWarning):
+    """A string is both a valid PDB ID and the name of a local file; the ID is used."""
+
+
+class MissingMetadataWarning(ToolkitWarning):
+    """A structure file lacks entity/sequence-reference records, so chains cannot be named by subunit."""

@@ -18,13 +18,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_output, atomic_write_bytes
 from .parse import ATOM_FIELDS, RawEntry
 
 __all__ = ["cache_dir", "atomic_output", "atomic_write_bytes", "store_parsed", "load_parsed", "parsed_path"]
@@ -44,39 +42,6 @@ def cache_dir() -> Path:
     return root
 
 
-@contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
-
-    On any exception the temporary file is removed and ``path`` is left as it
-    was, so a partial file never replaces a good one.
-
-    >>> with atomic_output("/tmp/out.csv") as tmp:  # doctest: +SKIP
-    ...     tmp.write_text("a,b\\n")
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file + fsync + rename)."""
-    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def parsed_path(entry_id: str) -> Path:
     return cache_dir() / "parsed" / f"v{CACHE_FORMAT}" / f"{entry_id.lower()}.npz"
 
@@ -84,16 +49,59 @@ def parsed_path(entry_id: str) -> Path:
 def store_parsed(entry_id: str, entry: RawEntry) -> Path:
     """Store a parsed entry; returns the file written."""
     path = parsed_path(entry_id)
-    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(entry.meta)), **entry.atoms)
+    meta = dict(entry.meta, cached_as=entry_id.upper())
+    with atomic_output(path, make_parents=True) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(meta)), **entry.atoms)
     return path
 
 
-def load_parsed(entry_id: str) -> RawEntry | None:
-    """Read a parsed entry from the cache; None when absent or unreadable.
+def _check_entry(entry_id: str, atoms: dict[str, np.ndarray], meta: object) -> str | None:
+    """Why a cached entry cannot be trusted for ``entry_id`` (None when it can)."""
+    if not isinstance(meta, dict):
+        return "metadata is not a mapping"
+    want = entry_id.upper()
+    if str(meta.get("cached_as") or "").upper() != want:
+        return f"stored for {meta.get('cached_as')!r}, not {want!r}"
+    got = str(meta.get("entry_id") or "").upper()
+    if got and got != want:
+        return f"holds entry {got!r}, not {want!r}"
+    src = meta.get("parsed_from")
+    if src is not None:
+        if not isinstance(src, dict) or not isinstance(src.get("path"), str):
+            return "bad source record"
+        if entry_id.lower() not in Path(src["path"]).name.lower():
+            return f"parsed from {Path(src['path']).name!r}, which is not a file of {want}"
+    coord = atoms["coord"]
+    if coord.ndim != 2 or coord.shape[1] != 3:
+        return f"coordinates of shape {coord.shape}, expected (n, 3)"
+    n = coord.shape[0]
+    for key, dtype in ATOM_FIELDS.items():
+        arr = atoms[key]
+        if arr.dtype != np.dtype(dtype):
+            return f"array {key!r} has dtype {arr.dtype}, expected {dtype}"
+        if key != "coord" and arr.shape != (n,):
+            return f"array {key!r} has shape {arr.shape}, expected ({n},)"
+    if not np.isfinite(coord).all():
+        return "non-finite coordinates"
+    return None
 
-    An unreadable file (truncated, not a zip, wrong arrays) is removed, so
-    the entry is parsed again from its source and the cache repaired.
+
+def load_parsed(entry_id: str) -> RawEntry | None:
+    """Read a parsed entry from the cache; None when absent, unreadable or not trustworthy.
+
+    A cache file is used only when it is a readable ``.npz`` whose metadata
+    says it was stored for ``entry_id`` and holds that entry (a file copied
+    over another entry's name is rejected), whose source file (if recorded)
+    is a file of that entry, and whose arrays have the shapes and dtypes of
+    :data:`~toolkit.io.parse.ATOM_FIELDS` with finite coordinates. Anything
+    else is removed, so the entry is parsed again from its source and the
+    cache repaired.
+
+    Raises
+    ------
+    OSError
+        The cache folder itself cannot be read (permissions); the caller
+        warns and loads without the cache.
     """
     import zipfile
 
@@ -104,9 +112,11 @@ def load_parsed(entry_id: str) -> RawEntry | None:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["__meta__"]))
             atoms = {k: z[k] for k in ATOM_FIELDS}
-        n = len(atoms["coord"])
-        if any(len(v) != n for v in atoms.values()) or not isinstance(meta, dict):
-            raise ValueError("inconsistent arrays")
+        problem = _check_entry(entry_id, atoms, meta)
+        if problem:
+            raise ValueError(problem)
+    except PermissionError:
+        raise
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         with contextlib.suppress(OSError):
             path.unlink()

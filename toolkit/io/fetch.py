@@ -58,8 +58,9 @@ def normalize_pdb_id(value: str) -> str:
     if m:
         s = m.group(1)
     if not _ID_RE.match(s):
+        shown = repr(value) if len(repr(value)) <= 60 else f"{repr(value)[:40]}... ({len(str(value))} characters)"
         raise InvalidPDBId(
-            f"{value!r} is neither an existing file nor a valid PDB ID "
+            f"{shown} is neither an existing file nor a valid PDB ID "
             "(a PDB ID is 4 characters: a digit then 3 letters/digits, e.g. '7EU8')"
         )
     return s.upper()
@@ -140,5 +141,13 @@ def download_entry(pdb_id: str, *, timeout: float = 30.0, require_protein: bool 
     if got != pdb_id.upper():
         raise EntryMismatch(f"{pdb_id}: the file downloaded from {url} holds entry {got or '?'}")
     path = cache_dir() / "pdb" / f"{pdb_id.lower()}.cif.gz"
-    atomic_write_bytes(path, data)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:  # a read-only cache must not lose a good download
+        import warnings
+
+        from ..errors import CacheWarning
+
+        warnings.warn(f"{pdb_id}: cannot store the download in {path.parent} ({exc}); not cached",
+                      CacheWarning, stacklevel=2)  # fmt: skip
     return path, entry

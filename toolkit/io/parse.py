@@ -33,7 +33,27 @@ import numpy as np
 
 from ..errors import NoProteinError, StructureFormatError
 
-__all__ = ["RawEntry", "parse_bytes", "ATOM_FIELDS"]
+__all__ = ["RawEntry", "parse_bytes", "ATOM_FIELDS", "MAX_DECOMPRESSED_BYTES", "MAX_ABS_COORDINATE"]
+
+#: Largest decompressed structure accepted (bytes): stops a gzip bomb before memory runs out.
+MAX_DECOMPRESSED_BYTES = 4 * 1024**3
+#: Coordinates beyond this (Å) are refused as corrupt: the legacy PDB format cannot
+#: even write more than 9999.999 Å, and no deposited model spans a kilometre-scale 1e6 Å.
+MAX_ABS_COORDINATE = 1e6
+
+#: Magic numbers of common non-structure files, for a clear message.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"\x7fELF", "an executable"),
+    (b"SQLite format 3", "an SQLite database"),
+)
 
 #: Canonical per-atom arrays and their dtypes.
 ATOM_FIELDS: dict[str, str] = {
@@ -153,6 +173,19 @@ def parse_bytes(data: bytes, *, name: str = "<bytes>", require_protein: bool = T
         raise StructureFormatError(f"{name}: could not be parsed as {fmt}: {exc}") from exc
     if entry.n_atoms == 0:
         raise StructureFormatError(f"{name}: the file has no atom records")
+    _check_coordinates(entry, name)
+    _drop_duplicate_atoms(entry, name)
+    if not entry.meta.get("entities") and not entry.meta.get("ref_seq"):
+        import warnings
+
+        from ..errors import MissingMetadataWarning
+
+        warnings.warn(
+            f"{name}: no entity or sequence-reference records (_entity/_struct_ref, COMPND/DBREF): "
+            "chains cannot be named by subunit and are all 'other'",
+            MissingMetadataWarning,
+            stacklevel=2,
+        )
     entry.meta["format"] = fmt
     entry.meta["sha256"] = hashlib.sha256(raw).hexdigest()
     if require_protein:
@@ -164,23 +197,90 @@ def _decompress(data: bytes, name: str) -> bytes:
     if data[:2] != b"\x1f\x8b":
         return data
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            out = fh.read(MAX_DECOMPRESSED_BYTES + 1)
     except (EOFError, OSError, zlib.error) as exc:
         raise StructureFormatError(
             f"{name}: the gzip stream is truncated or corrupt ({exc})"
         ) from exc
+    if len(out) > MAX_DECOMPRESSED_BYTES:
+        raise StructureFormatError(f"{name}: decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes; refused")
+    return out
+
+
+def _check_coordinates(entry: RawEntry, name: str) -> None:
+    """Refuse NaN, infinite or absurd coordinates with a named error (they would fail much later)."""
+    from ..errors import InvalidCoordinates
+
+    c = entry.atoms["coord"]
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = ~np.isfinite(c).all(axis=1) | (np.abs(c) > MAX_ABS_COORDINATE).any(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        a = entry.atoms
+        where = f"chain {a['chain_id'][i]} {a['res_name'][i]} {a['res_id'][i]} atom {a['atom_name'][i]}"
+        raise InvalidCoordinates(
+            f"{name}: {int(bad.sum())} atom(s) with NaN, infinite or |x| > {MAX_ABS_COORDINATE:g} Å "
+            f"coordinates (first: {where}: {c[i].tolist()})"
+        )
+
+
+def _drop_duplicate_atoms(entry: RawEntry, name: str) -> None:
+    """Keep the first of atom records repeating the same (chain, residue, insertion code, name, atom).
+
+    A repeated record would count a residue's atoms twice; the number dropped
+    is in ``meta["duplicate_atoms_dropped"]`` and a LossyFixWarning names the first one.
+    """
+    a = entry.atoms
+    n = entry.n_atoms
+    keys = ("chain_id", "res_id", "ins_code", "res_name", "atom_name", "altloc")
+    # sort by the key; neighbours in sorted order that are equal are duplicates
+    order = np.lexsort(tuple(a[k] for k in reversed(keys)))
+    same = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        v = a[k][order]
+        same &= v[1:] == v[:-1]
+    entry.meta["duplicate_atoms_dropped"] = int(same.sum())
+    if not same.any():
+        return
+    import warnings
+
+    from ..errors import LossyFixWarning
+
+    dup_sorted = np.flatnonzero(same) + 1
+    # within a run of equal keys keep the earliest record in file order
+    drop = np.zeros(n, dtype=bool)
+    run_first = order.copy()
+    for j in range(1, n):  # only reached for files with duplicates
+        if same[j - 1]:
+            keep, other = min(run_first[j - 1], order[j]), max(run_first[j - 1], order[j])
+            drop[other] = True
+            run_first[j] = keep
+    i = int(order[dup_sorted[0]])
+    warnings.warn(
+        f"{name}: {int(drop.sum())} duplicate atom record(s) dropped (first kept; e.g. chain "
+        f"{a['chain_id'][i]} {a['res_name'][i]} {a['res_id'][i]}{a['ins_code'][i]} atom {a['atom_name'][i]})",
+        LossyFixWarning,
+        stacklevel=3,
+    )
+    entry.atoms = {k: v[~drop] for k, v in a.items()}
 
 
 def sniff_format(raw: bytes, name: str = "<bytes>") -> str:
     """Return ``"cif"``, ``"bcif"`` or ``"pdb"``; raise if it is none of them."""
     first = raw[:1]
-    # BinaryCIF is a MessagePack map: fixmap (0x80-0x8f) or map16/map32.
-    if first and (0x80 <= first[0] <= 0x8F or first[0] in (0xDE, 0xDF)):
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise StructureFormatError(f"{name}: {what}, not a structure file (mmCIF, BinaryCIF or PDB)")
+    # BinaryCIF is a MessagePack map (fixmap 0x80-0x8f or map16/map32) with a "dataBlocks" key.
+    if first and (0x80 <= first[0] <= 0x8F or first[0] in (0xDE, 0xDF)) and b"dataBlocks" in raw[:1024]:
         return "bcif"
     sample = raw[:4096]
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    if controls > 8:
-        raise StructureFormatError(f"{name}: binary content that is neither gzip nor BinaryCIF")
+    if controls > 8 or (first and first[0] >= 0x80 and not _is_text(sample)):
+        raise StructureFormatError(
+            f"{name}: binary content that is neither gzip nor BinaryCIF (not a structure file)"
+        )
     head = raw[:65536].decode("latin-1")
     for line in head.splitlines():
         s = line.strip()
@@ -193,11 +293,19 @@ def sniff_format(raw: bytes, name: str = "<bytes>") -> str:
         r"^(HEADER|CRYST1|MODEL |REMARK|COMPND|SEQRES)", head, re.M
     ):
         return "pdb"
-    snippet = head.strip().splitlines()[0][:60] if head.strip() else ""
+    # the file's own content is not quoted (it may be private, e.g. /etc/passwd)
     raise StructureFormatError(
-        f"{name}: not a structure file (expected mmCIF 'data_', PDB records or "
-        f"BinaryCIF; the file starts with {snippet!r})"
+        f"{name}: not a structure file (expected an mmCIF 'data_' block, PDB ATOM/HETATM records or "
+        "BinaryCIF; it holds other text)"
     )
+
+
+def _is_text(sample: bytes) -> bool:
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 4  # a character cut at the sample's end
 
 
 # --------------------------------------------------------------------------- #
@@ -421,7 +529,8 @@ def _coords(c: dict[str, np.ndarray], n: int, name: str) -> np.ndarray:
     except ValueError:
         flat = np.empty(0)
     if flat.size == 3 * n:
-        return flat.reshape(n, 3).astype(np.float32)
+        with np.errstate(over="ignore"):  # |x| > float32 max becomes inf, refused by _check_coordinates
+            return flat.reshape(n, 3).astype(np.float32)
     try:
         return np.stack([_num(c[k], "float32", 0) for k in ("Cartn_x", "Cartn_y", "Cartn_z")], axis=1)
     except ValueError as exc:

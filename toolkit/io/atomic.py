@@ -1,0 +1,181 @@
+"""One way to write an output file: check the path, write a temporary file beside it, rename.
+
+* :func:`check_output_path` refuses, before any work is done, an output that
+  is a directory, whose folder is missing or is a file, whose folder is not
+  writable, or that is one of the run's inputs (``compare X.csv -o X.csv``).
+* :func:`atomic_output` yields a temporary path in the target's folder and
+  moves it onto the target with :func:`os.replace` only when the block
+  succeeds; on any exception (``KeyboardInterrupt`` and SIGTERM included)
+  the temporary file is removed. A reader never sees a partial file and a
+  failed run never replaces a good one.
+* A run killed by SIGKILL cannot clean up: its temporary file
+  (``.NAME.PID@HOST.tmpEXT``) stays. :func:`clean_stale_temporaries` (called
+  by :func:`atomic_output`) removes such files for the same target **only**
+  when they were made on this host by a process that no longer exists, so a
+  concurrent run's file is never touched.
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+>>> with atomic_output(target) as tmp:
+...     _ = tmp.write_text("done\\n")
+>>> target.read_text()
+'done\\n'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import OutputPathError
+
+__all__ = ["atomic_output", "atomic_write_bytes", "check_output_path", "clean_stale_temporaries", "temporary_path"]
+
+_HOST_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _host() -> str:
+    return _HOST_CHARS.sub("_", socket.gethostname())[:40] or "host"
+
+
+def temporary_path(path: str | os.PathLike[str]) -> Path:
+    """The temporary file used while ``path`` is written: ``.NAME.PID@HOST.tmpEXT`` beside it."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{os.getpid()}@{_host()}.tmp{path.suffix}")
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except OverflowError:
+        return False
+    return True
+
+
+def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files of ``path`` left by killed runs on this host; return those removed.
+
+    Only files named ``.NAME.PID@HOST.tmp*`` (or the older ``.NAME.PID.tmp*``)
+    for this very target are considered, and only when HOST is this host and
+    no process PID exists. Files of live runs and of other hosts are kept.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)(?:@([A-Za-z0-9_-]+))?\.tmp[^/]*$")
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    host = _host()
+    for name in names:
+        m = pattern.match(name)
+        if m is None:
+            continue
+        pid = int(m.group(1))
+        if (m.group(2) or host) != host or pid == os.getpid() or _process_exists(pid):
+            continue
+        candidate = folder / name
+        try:
+            if candidate.is_file() and not candidate.is_symlink():
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            pass
+    return removed
+
+
+def check_output_path(
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[object] = (),
+    what: str = "output",
+) -> Path:
+    """Refuse an output path that cannot (or must not) be written; return it as a Path.
+
+    Raises
+    ------
+    OutputPathError
+        The path is a directory; its folder does not exist, is a file or is
+        not writable; or it is the same file as one of ``inputs`` (paths;
+        other objects are ignored).
+    """
+    out = Path(path)
+    if out.is_dir():
+        raise OutputPathError(f"{what} {_short(out)} is a directory, not a file")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.exists():
+        # name the first missing folder, or the file that stands where a folder should be
+        for anc in [parent, *parent.parents]:
+            if anc.exists():
+                if not anc.is_dir():
+                    raise OutputPathError(f"{what} {_short(out)}: {_short(anc)} is a file, not a folder")
+                break
+        raise OutputPathError(f"{what} {_short(out)}: the folder {_short(parent)} does not exist")
+    if not parent.is_dir():
+        raise OutputPathError(f"{what} {_short(out)}: {_short(parent)} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{what} {_short(out)}: the folder {_short(parent)} is not writable")
+    for inp in inputs:
+        if not isinstance(inp, (str, os.PathLike)):
+            continue
+        try:
+            same = Path(inp).exists() and out.exists() and os.path.samefile(inp, out)
+        except OSError:
+            same = False
+        if same or (Path(inp).resolve() == out.resolve()):
+            raise OutputPathError(f"{what} {_short(out)} is the input file: refusing to overwrite the input")
+    return out
+
+
+def _short(path: Path, limit: int = 200) -> str:
+    s = str(path)
+    return repr(s if len(s) <= limit else s[: limit // 2] + "..." + s[-limit // 2 :])
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, make_parents: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left as it
+    was. Stale temporaries of the same target (killed runs) are removed first
+    (see :func:`clean_stale_temporaries`).
+
+    Parameters
+    ----------
+    path : path
+        The file to write.
+    make_parents : bool
+        Create missing parent folders (the cache); outputs chosen by a user
+        are checked with :func:`check_output_path` instead.
+    """
+    path = Path(path)
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(path)
+    tmp = temporary_path(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, make_parents: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file + fsync + rename)."""
+    with atomic_output(path, make_parents=make_parents) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
