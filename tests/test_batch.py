@@ -169,7 +169,7 @@ def test_serial_equals_parallel(tmp_path, capsys):
     compare(lib, tmp_path / "par.csv", n_jobs=2, chunk_size=5, progress=True)
     assert (tmp_path / "serial.csv").read_bytes() == (tmp_path / "par.csv").read_bytes()
     assert len(_read(tmp_path / "serial.csv")) == len(smiles)
-    assert "42rows" in capsys.readouterr().err.replace(" ", "")  # the tqdm bar counted every row
+    assert "42/42" in capsys.readouterr().err  # the tqdm bar knew the total and counted every row
 
 
 def test_dask_local_cluster_equals_serial(tmp_path, bad_smi):
@@ -321,6 +321,6 @@ def test_in_memory_inputs_and_bad_arguments(tmp_path):
     with pytest.raises(InputFileError, match="no column 'nom'"):
         compare(df, tmp_path / "x.csv", name_column="nom")
     for kw in ({"n_jobs": "a"}, {"n_jobs": None}, {"max_heavy_atoms": -1}, {"chunk_size": 0}):
-        with pytest.raises(InvalidParameter, match="must be an integer >= 1"):
+        with pytest.raises(InvalidParameter, match="must be (between 1|a positive integer)"):
             compare(["CCO"], tmp_path / "x.csv", **kw)
     assert not (tmp_path / "x.csv").exists()

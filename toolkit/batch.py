@@ -63,6 +63,7 @@ import contextlib
 import csv
 import math
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ __all__ = [
     "STATUSES",
     "MAX_HEAVY_ATOMS",
     "MAX_SMILES_CHARS",
+    "SCHEDULER_TIMEOUT",
     "CompareSummary",
     "compare",
     "process_chunk",
@@ -87,6 +89,9 @@ __all__ = [
 MAX_HEAVY_ATOMS = 150
 #: SMILES longer than this are ``too_large`` without being parsed.
 MAX_SMILES_CHARS = 2000
+#: Seconds to wait for a Dask scheduler given by address before
+#: :class:`~toolkit.errors.SchedulerUnreachable` is raised.
+SCHEDULER_TIMEOUT = 5.0
 
 STATUSES = (
     "ok", "empty", "invalid_smiles", "sanitization_error", "too_large",
@@ -110,6 +115,7 @@ BATCH_COLUMNS: list[str] = [
 ]  # fmt: skip
 
 _SMI_EXT = {".smi", ".smiles", ".txt"}
+_EOL = re.compile(rb"\r\n|\r|\n")
 _CSV_EXT = {".csv": ",", ".tsv": "\t"}
 _SDF_EXT = {".sdf", ".sd"}
 _OUT_EXT = {".csv", ".parquet", ".sdf"}
@@ -148,13 +154,42 @@ def _decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8", errors="backslashreplace"), False
 
 
-def _iter_smi(path: Path) -> Iterator[Record]:
+def _lines(fh: Any, block: int = 1 << 20) -> Iterator[bytes]:
+    """Lines of a binary stream, ending at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files).
+
+    Terminators are removed. Streams in blocks, so memory stays bounded.
+    """
+    pending = b""
+    while True:
+        chunk = fh.read(block)
+        if not chunk:
+            break
+        data = pending + chunk
+        if data.endswith(b"\r"):  # may be the first half of \r\n: wait for the next block
+            pending, data = b"\r", data[:-1]
+        else:
+            pending = b""
+        parts = _EOL.split(data)
+        pending = parts.pop() + pending
+        yield from parts
+    if pending:
+        pending = pending[:-1] if pending.endswith(b"\r") else pending
+        yield pending
+
+
+def _iter_smi(path: Path, stats: dict[str, int] | None = None) -> Iterator[Record]:
+    """SMILES lines. Rule: a line whose first non-blank character is ``#`` is a comment, not a
+    molecule (no SMILES starts with a bond symbol): it is skipped and counted in
+    ``stats["comment_lines"]``; every other line, blank ones included, is one row."""
     row = 0
     with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            raw = raw.rstrip(b"\r\n")
+        for lineno, raw in enumerate(_lines(fh), 1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
+            if raw.lstrip().startswith(b"#"):
+                if stats is not None:
+                    stats["comment_lines"] = stats.get("comment_lines", 0) + 1
+                continue
             text, ok = _decode(raw)
             parts = text.split(None, 1)
             if lineno == 1 and parts and parts[0].lower() == "smiles":
@@ -221,14 +256,14 @@ def _iter_sdf(path: Path) -> Iterator[Record]:
     buf: list[bytes] = []
     start = 1
     with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if raw.rstrip(b"\r\n").strip() == b"$$$$":
+        for lineno, raw in enumerate(_lines(fh), 1):
+            if raw.strip() == b"$$$$":
                 row += 1
                 yield _sdf_record(row, buf, start, lineno)
                 buf = []
                 start = lineno + 1
             else:
-                buf.append(raw)
+                buf.append(raw + b"\n")
     if any(b.strip() for b in buf):  # last record without "$$$$"
         row += 1
         yield _sdf_record(row, buf, start, start + len(buf) - 1)
@@ -254,14 +289,20 @@ def _iter_panel() -> Iterator[Record]:
 
 
 def read_records(
-    input: Any, *, smiles_column: str = "smiles", name_column: str | None = None
+    input: Any,
+    *,
+    smiles_column: str = "smiles",
+    name_column: str | None = None,
+    stats: dict[str, int] | None = None,
 ) -> Iterator[Record]:
     """Stream the input as records ``(row, name, kind, payload, status, message)``.
 
     ``input``: a path (``.smi``/``.smiles``/``.txt``: SMILES and an optional name
-    per line, an optional header line starting with "smiles"; ``.csv``/``.tsv``
-    with a SMILES column; ``.sdf``/``.sd``), the word ``"panel"``, a list of
-    SMILES, or a DataFrame with ``smiles_column``.
+    per line, an optional header line starting with "smiles", ``#`` comment
+    lines; ``.csv``/``.tsv`` with a SMILES column; ``.sdf``/``.sd``), the word
+    ``"panel"``, a list of SMILES, or a DataFrame with ``smiles_column``.
+    Lines may end in LF, CRLF or a lone CR. ``stats`` (a dict) receives
+    ``comment_lines``: lines skipped as comments (they are not rows).
 
     Raises
     ------
@@ -293,6 +334,9 @@ def read_records(
         isinstance(input, Iterable) and not isinstance(input, (str, bytes, os.PathLike))
     ):  # any other iterable of SMILES (a generator, a set, ...), read lazily
         return ((i, None, "smiles", text(s) or "", None, "") for i, s in enumerate(input, 1))
+    for label, col in (("smiles_column", smiles_column), ("name_column", name_column)):
+        if col is not None and not isinstance(col, str):
+            raise InputFileError(f"{label} must be a column name (str), not {type(col).__name__}")
     if not isinstance(input, (str, os.PathLike)):
         raise InputFileError(
             f"input must be a file path, 'panel', a DataFrame or an iterable of SMILES, not {type(input).__name__}"
@@ -304,7 +348,7 @@ def read_records(
         raise InputFileError(f"input file not found: {path}")
     ext = path.suffix.lower()
     if ext in _SMI_EXT:
-        return _iter_smi(path)
+        return _iter_smi(path, stats)
     if ext in _CSV_EXT:
         it = _iter_csv(path, smiles_column, name_column, _CSV_EXT[ext])
         return _prime(it)
@@ -353,7 +397,7 @@ def _process_one(rec: Record, opts: dict[str, Any], st: dict[str, Any]) -> dict[
     from rdkit import Chem, DataStructs
 
     from .chem.properties import descriptors
-    from .chem.standardization import standardize_mol
+    from .chem.standardization import smiles_problem, standardize_mol
 
     row, name, kind, payload, status, message = rec
     out: dict[str, Any] = {"row": row, "name": name, "input": payload, "status": status, "message": message}
@@ -372,6 +416,10 @@ def _process_one(rec: Record, opts: dict[str, Any], st: dict[str, Any]) -> dict[
             return out
         if len(smi) > MAX_SMILES_CHARS:
             out.update(status="too_large", message=f"SMILES of {len(smi)} characters > {MAX_SMILES_CHARS}; not parsed")
+            return out
+        problem = smiles_problem(smi)
+        if problem:  # RDKit would read "CCO DROP TABLE" as ethanol
+            out.update(status="invalid_smiles", message=problem)
             return out
         mol = Chem.MolFromSmiles(smi, sanitize=False)
         if mol is None:
@@ -606,7 +654,15 @@ def _run_dask(chunks: Iterator[list[Record]], opts: dict[str, Any], n_jobs: int,
         client = Client(cluster)
         own = True
     elif isinstance(scheduler, str):
-        client = Client(scheduler)
+        from .errors import SchedulerUnreachable
+
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:  # refused, unreachable, bad address
+            raise SchedulerUnreachable(
+                f"Dask scheduler {scheduler[:200]!r} did not answer within {SCHEDULER_TIMEOUT:g} s "
+                f"({type(exc).__name__}: {str(exc)[:200]})"
+            ) from None
         own = True
     else:
         client = scheduler
@@ -661,13 +717,17 @@ def compare(
     n_jobs : int
         Worker processes (``engine="local"``) or LocalCluster workers (``engine="dask"``
         without ``scheduler``; with a scheduler the cluster's workers are used and
-        reported in the summary).
+        reported in the summary). ``-1``: every usable core; more than the usable
+        cores are capped with a warning (:func:`toolkit._jobs.resolve_n_jobs`).
     progress : bool
-        Show a tqdm progress bar (rows).
+        Show a tqdm progress bar (rows; with the total and an ETA when the input
+        can be counted beforehand: files, lists, DataFrames, the panel).
     engine : {"local", "dask"}
     scheduler : str or distributed.Client, optional
         Dask scheduler address (e.g. ``"tcp://10.0.0.5:8786"``) or a Client; default: a
-        LocalCluster on 127.0.0.1 with ``n_jobs`` workers.
+        LocalCluster on 127.0.0.1 with ``n_jobs`` workers. An address that does not
+        answer within :data:`SCHEDULER_TIMEOUT` seconds raises
+        :class:`~toolkit.errors.SchedulerUnreachable` (nothing is written).
     chunk_size : int
         Rows per task.
 
@@ -680,7 +740,8 @@ def compare(
     toolkit.errors.InputFileError
         Empty input, missing column, unsupported extension, missing file (nothing written).
     toolkit.errors.OutputPathError
-        The output folder does not exist or is not writable.
+        The output folder does not exist or is not writable, the output is a
+        directory, or the output is the input file.
     toolkit.errors.InvalidParameter
         Bad ``n_jobs``, ``chunk_size``, ``max_heavy_atoms``, ``engine``, ``tautomer`` or output extension.
 
@@ -695,45 +756,50 @@ def compare(
     >>> df.loc[df["name"] == "norketamine (racemic)", "nearest_panel"].item()
     'norketamine (racemic)'
     """
-    import numpy as np
     import pandas as pd
 
+    from ._checks import check_int
+    from ._jobs import resolve_n_jobs
     from .chem.panel import REFERENCE_NAME, panel_smiles
     from .chem.standardization import TAUTOMER_POLICIES, parse_smiles
     from .errors import InputFileError, InvalidParameter, OutputPathError
+    from .io.atomic import check_output_path, clean_stale_temporaries, temporary_path
 
     t0 = time.perf_counter()
-    if engine not in ("local", "dask"):
+    if not isinstance(engine, str) or engine not in ("local", "dask"):
         raise InvalidParameter(f"engine must be 'local' or 'dask', got {engine!r}")
-    for label, value in (("n_jobs", n_jobs), ("chunk_size", chunk_size), ("max_heavy_atoms", max_heavy_atoms)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise InvalidParameter(f"{label} must be an integer >= 1, got {value!r}")
-    if tautomer not in TAUTOMER_POLICIES:
+    n_jobs = resolve_n_jobs(n_jobs)
+    chunk_size = check_int(chunk_size, "chunk_size", 1, 10_000_000)
+    max_heavy_atoms = check_int(max_heavy_atoms, "max_heavy_atoms", 1, 100_000)
+    if not isinstance(tautomer, str) or tautomer not in TAUTOMER_POLICIES:
         raise InvalidParameter(f"tautomer must be one of {TAUTOMER_POLICIES}, got {tautomer!r}")
+    if reference is not None and not isinstance(reference, str):
+        raise InvalidParameter(f"reference must be a SMILES string, got {type(reference).__name__}")
+    if not isinstance(output, (str, os.PathLike)):
+        raise InvalidParameter(f"output must be a file path, got {type(output).__name__}")
     out = Path(output)
     ext = out.suffix.lower()
     if ext not in _OUT_EXT:
-        raise InvalidParameter(f"output extension must be one of {sorted(_OUT_EXT)}, got {out.name!r}")
-    if out.is_dir():
-        raise OutputPathError(f"output {out} is a directory")
-    if not out.parent.is_dir():
-        raise OutputPathError(f"output folder {out.parent} does not exist")
+        raise InvalidParameter(f"output extension must be one of {sorted(_OUT_EXT)}, got {out.name[-80:]!r}")
+    check_output_path(out, inputs=[input] if isinstance(input, (str, os.PathLike)) else [])
     ref_label = REFERENCE_NAME if reference is None else reference
     ref_smiles = panel_smiles(REFERENCE_NAME) if reference is None else reference
     parse_smiles(ref_smiles)  # a bad reference fails now, with InvalidMolecule
     opts = {"reference": ref_smiles, "tautomer": tautomer, "max_heavy_atoms": int(max_heavy_atoms),
             "molblock": ext == ".sdf"}  # fmt: skip
 
-    records = read_records(input, smiles_column=smiles_column, name_column=name_column)
+    stats: dict[str, int] = {"comment_lines": 0}
+    records = read_records(input, smiles_column=smiles_column, name_column=name_column, stats=stats)
     chunks = _chunks(records, int(chunk_size))
     first = next(chunks, None)
     if first is None:
-        raise InputFileError(f"input {input!r} is empty: no rows to compare")
+        raise InputFileError(f"input {_shown(input)} is empty: no rows to compare")
 
     def all_chunks() -> Iterator[list[Record]]:
         yield first
         yield from chunks
 
+    total = _count_rows(input, smiles_column) if progress else None
     run_info: dict[str, Any] = {}
     if engine == "dask":
         results = _run_dask(all_chunks(), opts, int(n_jobs), scheduler, run_info)
@@ -742,7 +808,8 @@ def compare(
     else:
         results = _run_processes(all_chunks(), opts, int(n_jobs))
 
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp{ext}")
+    clean_stale_temporaries(out)  # left by killed runs (SIGKILL); only dead processes' files
+    tmp = temporary_path(out)
     try:
         writer = {".csv": _CsvOut, ".parquet": _ParquetOut, ".sdf": _SdfOut}[ext](tmp)
     except OSError as exc:
@@ -754,7 +821,8 @@ def compare(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(unit="rows", desc="compare")
+        # total known: rows counted beforehand (files, lists, tables); tqdm then shows the ETA
+        bar = tqdm(total=total, unit="rows", desc="compare", dynamic_ncols=True)
     try:
         for df in results:
             dup = []
@@ -777,6 +845,8 @@ def compare(
     except BaseException:
         try:
             writer.close()
+        except Exception:  # the original error is the one to report
+            pass
         finally:
             tmp.unlink(missing_ok=True)
         raise
@@ -786,6 +856,55 @@ def compare(
         close = getattr(results, "close", None)
         if close is not None:
             close()
+    if stats.get("comment_lines"):
+        run_info["comment_lines"] = stats["comment_lines"]
     return CompareSummary(output=out, n_rows=n_rows, counts=counts, n_duplicate_names=n_dup,
                           reference=ref_label, seconds=time.perf_counter() - t0, engine=engine,
-                          n_jobs=int(run_info.get("workers", n_jobs)))  # fmt: skip
+                          n_jobs=int(run_info.get("workers", n_jobs)),
+                          extra={k: v for k, v in run_info.items() if k != "workers"})  # fmt: skip
+
+
+def _shown(value: Any) -> str:
+    from ._checks import shown
+
+    return shown(str(value) if isinstance(value, (str, os.PathLike)) else type(value).__name__, 120)
+
+
+def _count_rows(input: Any, smiles_column: str) -> int | None:
+    """Number of rows ``input`` will give (for a progress total), or None when unknown."""
+    import pandas as pd
+
+    if isinstance(input, (pd.DataFrame, pd.Series, list, tuple)):
+        return len(input)
+    if isinstance(input, str) and input == "panel" and not Path(input).exists():
+        from .chem.panel import load_panel
+
+        return len(load_panel())
+    if not isinstance(input, (str, os.PathLike)):
+        return None
+    path = Path(input)
+    ext = path.suffix.lower()
+    try:
+        if ext in _SMI_EXT:
+            return sum(1 for _ in _iter_smi(path))
+        if ext in _SDF_EXT:
+            return sum(1 for _ in _iter_sdf_ends(path))
+        if ext in _CSV_EXT:
+            with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+                return max(0, sum(1 for _ in csv.reader(fh, delimiter=_CSV_EXT[ext])) - 1)
+    except (OSError, csv.Error):
+        return None
+    return None
+
+
+def _iter_sdf_ends(path: Path) -> Iterator[None]:
+    tail = False
+    with open(path, "rb") as fh:
+        for raw in _lines(fh):
+            if raw.strip() == b"$$$$":
+                tail = False
+                yield None
+            elif raw.strip():
+                tail = True
+    if tail:
+        yield None

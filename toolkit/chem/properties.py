@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROPERTY_COLUMNS",
+    "PH_RANGE",
     "DESCRIPTOR_COLUMNS",
     "compute_properties",
     "descriptors",
@@ -69,6 +70,9 @@ __all__ = [
     "clogd_base",
     "embed_conformers",
 ]
+
+#: Allowed pH values: the aqueous pH scale at 25 °C (IUPAC Gold Book, "pH").
+PH_RANGE = (0.0, 14.0)
 
 #: Descriptor columns computed for every molecule (see module docstring).
 DESCRIPTOR_COLUMNS: list[str] = [
@@ -235,14 +239,32 @@ def cns_mpo(clogp: float, clogd: float, mw: float, tpsa: float, hbd: float, pka:
 
 
 def _as_list(x: Any) -> list[Any]:
+
+
+    return molecules_list(x)
+
+
+def molecules_list(x: Any, name: str = "molecules") -> list[Any]:
+    """``x`` as a list of SMILES/molecules; a table or mapping is refused, not iterated.
+
+    Iterating a DataFrame yields its column names and a dict its keys, so
+    ``compute_properties(df)`` would have treated the column names as SMILES.
+    """
     from rdkit import Chem
 
-    from ..errors import InvalidMolecule
+    from ..errors import InvalidMolecule, InvalidParameter
 
     if isinstance(x, (str, Chem.Mol)):
         return [x]
+    kind = type(x).__name__
+    if kind == "DataFrame" or isinstance(x, dict):
+        cols = list(getattr(x, "columns", x))[:8]
+        raise InvalidParameter(
+            f"{name}: a {kind} is not a list of molecules (iterating it gives its "
+            f"{'column names' if kind == 'DataFrame' else 'keys'} {cols!r}); pass one column, e.g. df['smiles']"
+        )
     if x is None or isinstance(x, (bytes, numbers.Number)) or not hasattr(x, "__iter__"):
-        raise InvalidMolecule(f"expected a SMILES, an RDKit molecule or an iterable of them, not {type(x).__name__}")
+        raise InvalidMolecule(f"expected a SMILES, an RDKit molecule or an iterable of them, not {kind}")
     return list(x)
 
 
@@ -263,7 +285,8 @@ def compute_properties(
     ----------
     mols_or_smiles : str, rdkit.Chem.Mol or iterable of them
     ph : float
-        pH for the fraction protonated and cLogD (default 7.4).
+        pH for the fraction protonated and cLogD (default 7.4), within
+        :data:`PH_RANGE` (0-14, the aqueous pH scale at 25 °C).
     pka : float, sequence of float/None, or None
         pKa of the most basic centre (one value for all, or one per molecule).
         Without it ``fraction_protonated``, ``clogd`` and ``cns_mpo`` are NaN
@@ -271,7 +294,8 @@ def compute_properties(
     tautomer : {"keep", "canonical"}
         Tautomer policy of the standardisation.
     n_jobs : int
-        Worker processes (chunks of molecules; order preserved, same result as serial).
+        Worker processes (chunks of molecules; order preserved, same result as
+        serial); ``-1`` for every usable core, capped at the usable cores.
     progress : bool
         Show a tqdm progress bar.
 
@@ -286,7 +310,9 @@ def compute_properties(
         An input cannot be parsed or sanitised (use :func:`toolkit.batch.compare`
         to keep bad rows instead).
     toolkit.errors.InvalidParameter
-        ``pka`` has the wrong length, or ``ph``/``pka`` is not finite.
+        ``pka`` has the wrong length, ``ph`` is outside :data:`PH_RANGE`, ``pka``
+        is not finite, ``n_jobs`` is invalid, or a DataFrame/dict is given
+        instead of a column of molecules.
 
     Examples
     --------
@@ -298,6 +324,8 @@ def compute_properties(
     """
     import pandas as pd
 
+    from .._checks import check_number, shown
+    from .._jobs import resolve_n_jobs
     from ..errors import InvalidParameter
 
     items = _as_list(mols_or_smiles)
@@ -309,13 +337,15 @@ def compute_properties(
         pkas = list(pka)
         if len(pkas) != len(items):
             raise InvalidParameter(f"pka has {len(pkas)} values for {len(items)} molecules")
-    if not math.isfinite(float(ph)):
-        raise InvalidParameter(f"ph must be a finite number, got {ph!r}")
+    ph = check_number(ph, "ph", PH_RANGE[0], PH_RANGE[1])
     for pk in pkas:
+        if pk is not None and (isinstance(pk, bool) or not isinstance(pk, numbers.Real)):
+            raise InvalidParameter(f"pka must be a number, None or NaN, got {shown(pk)}")
         if pk is not None and math.isinf(float(pk)):
             raise InvalidParameter(f"pka must be finite or None/NaN, got {pk!r}")
-    if int(n_jobs) < 1:
-        raise InvalidParameter(f"n_jobs must be >= 1, got {n_jobs}")
+    if not isinstance(tautomer, str):
+        raise InvalidParameter(f"tautomer must be 'keep' or 'canonical', got {shown(tautomer)}")
+    n_jobs = resolve_n_jobs(n_jobs)
     chunk = max(1, min(500, math.ceil(len(items) / (4 * int(n_jobs)))))
     tasks = [(items[i : i + chunk], pkas[i : i + chunk]) for i in range(0, len(items), chunk)]
     bar = None
@@ -332,11 +362,9 @@ def compute_properties(
                 if bar is not None:
                     bar.update(len(part))
         else:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+            from .._jobs import process_pool
 
-            ctx = mp.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=int(n_jobs), mp_context=ctx) as ex:
+            with process_pool(int(n_jobs)) as ex:  # workers die with this process
                 for part in ex.map(_rows, *zip(*tasks), [ph] * len(tasks), [tautomer] * len(tasks)):
                     rows.extend(part)
                     if bar is not None:
@@ -420,11 +448,16 @@ def embed_conformers(
     from rdkit import Chem
     from rdkit.Chem import AllChem
 
-    from ..errors import InvalidMolecule, InvalidParameter
+    from .._checks import check_bool, check_int
+    from ..errors import InvalidMolecule
     from .standardization import parse_smiles
 
-    if n_conformers < 1:
-        raise InvalidParameter(f"n_conformers must be >= 1, got {n_conformers}")
+    n_conformers = check_int(n_conformers, "n_conformers", 1, 10_000)
+    seed = check_int(seed, "seed", 0, 2**31 - 1)
+    max_iters = check_int(max_iters, "max_iters", 1, 1_000_000)
+    minimize = check_bool(minimize, "minimize")
+    if not isinstance(mol_or_smiles, (str, Chem.Mol)):
+        raise InvalidMolecule(f"expected a SMILES string or an RDKit Mol, got {type(mol_or_smiles).__name__}")
     mol = parse_smiles(mol_or_smiles) if isinstance(mol_or_smiles, str) else Chem.Mol(mol_or_smiles)
     mol = Chem.AddHs(mol)
     params = AllChem.ETKDGv3()

@@ -70,8 +70,14 @@ def _generator(kind: str, include_chirality: bool) -> Any:
 def _check_kind(kind: str) -> None:
     from ..errors import InvalidParameter
 
-    if kind not in FINGERPRINT_KINDS:
+    if not isinstance(kind, str) or kind not in FINGERPRINT_KINDS:
         raise InvalidParameter(f"fingerprint kind must be one of {FINGERPRINT_KINDS}, got {kind!r}")
+
+
+def _queries(queries: Any) -> list[Any]:
+    from .properties import molecules_list
+
+    return molecules_list(queries, "queries")
 
 
 def _mol(x: Any) -> Chem.Mol:
@@ -128,13 +134,13 @@ def _references(references: Any) -> list[tuple[str, Any]]:
     from rdkit import Chem
 
     from .panel import REFERENCE_NAME, panel_smiles
+    from .properties import molecules_list
 
     if references is None:
         return [(REFERENCE_NAME, panel_smiles(REFERENCE_NAME))]
     if isinstance(references, dict):
-        return list(references.items())
-    if isinstance(references, (str, Chem.Mol)):
-        references = [references]
+        return [(str(k), v) for k, v in references.items()]
+    references = molecules_list(references, "references")
     out = []
     for r in references:
         out.append((r if isinstance(r, str) else Chem.MolToSmiles(r), r))
@@ -171,7 +177,7 @@ def tanimoto(
     _check_kind(kind)
     refs = _references(references)
     ref_fps = [_fp(_mol(m), kind, include_chirality) for _, m in refs]
-    qs = [queries] if isinstance(queries, (str, Chem.Mol)) else list(queries)
+    qs = _queries(queries)
     rows = []
     labels = []
     for q in qs:
@@ -210,9 +216,17 @@ def similarity_table(
     import pandas as pd
     from rdkit import Chem
 
+    from ..errors import InvalidParameter
+
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if not isinstance(kinds, (tuple, list)) or not kinds:
+        raise InvalidParameter(f"kinds must be a non-empty tuple of {FINGERPRINT_KINDS}, got {kinds!r}")
+    for kind in kinds:
+        _check_kind(kind)
     refs = _references(references)
     ref_mols = [(label, _mol(m)) for label, m in refs]
-    qs = [queries] if isinstance(queries, (str, Chem.Mol)) else list(queries)
+    qs = _queries(queries)
     rows = []
     for q in qs:
         qm = _mol(q)
@@ -266,13 +280,14 @@ def nearest_neighbours(
     import numpy as np
     import pandas as pd
 
-    from ..errors import InvalidParameter
+    from .._checks import check_bool, check_int
     from .panel import load_panel
 
     _check_kind(kind)
+    include_chirality = check_bool(include_chirality, "include_chirality")
+    exclude_self = check_bool(exclude_self, "exclude_self")
     names, fps = _panel_fps(kind, include_chirality)
-    if not 1 <= k <= len(names):
-        raise InvalidParameter(f"k must be between 1 and {len(names)}, got {k}")
+    k = check_int(k, "k", 1, len(names))
     sims = np.asarray(_tanimoto_list(_fp(_mol(mol_or_smiles), kind, include_chirality), list(fps), kind))
     order = np.argsort(-sims, kind="stable")
     if exclude_self:
@@ -352,11 +367,12 @@ def mcs(
     from rdkit import Chem
     from rdkit.Chem import rdFMCS
 
-    from ..errors import InvalidParameter
+    from .._checks import check_bool, check_int
     from .panel import REFERENCE_NAME, panel_smiles
 
-    if timeout < 1:
-        raise InvalidParameter(f"timeout must be >= 1 s, got {timeout}")
+    timeout = check_int(timeout, "timeout (s)", 1, 3600)
+    ring_matches_ring_only = check_bool(ring_matches_ring_only, "ring_matches_ring_only")
+    complete_rings_only = check_bool(complete_rings_only, "complete_rings_only")
     q = _mol(mol_or_smiles)
     r = _mol(panel_smiles(REFERENCE_NAME) if reference is None else reference)
     res = rdFMCS.FindMCS(

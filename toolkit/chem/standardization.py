@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rdkit import Chem
 
-__all__ = ["Standardized", "standardize", "parse_smiles", "TAUTOMER_POLICIES"]
+__all__ = ["Standardized", "standardize", "parse_smiles", "smiles_problem", "TAUTOMER_POLICIES"]
 
 TAUTOMER_POLICIES = ("keep", "canonical")
 
@@ -53,6 +53,28 @@ class Standardized:
     changes: tuple[str, ...]
 
 
+def smiles_problem(text: str) -> str | None:
+    """Why ``text`` (already stripped of surrounding blanks) is not one SMILES, or None.
+
+    RDKit stops reading a SMILES at the first blank and treats the rest as a
+    name, so ``"CCO DROP TABLE"`` would silently become ethanol. A SMILES
+    holds printable ASCII characters only (Weininger 1988; OpenSMILES 1.0
+    grammar), so any blank (space, tab, newline) or non-ASCII character
+    (e.g. the Arabic-Indic digit ``"\u0663"``) inside it is an error.
+
+    >>> smiles_problem("CCO") is None
+    True
+    >>> smiles_problem("CCO DROP TABLE")
+    "whitespace (' ') at position 4: one SMILES per cell/line, without spaces"
+    """
+    for i, ch in enumerate(text, 1):
+        if ch.isspace():
+            return f"whitespace ({ch!r}) at position {i}: one SMILES per cell/line, without spaces"
+        if ord(ch) > 126 or ord(ch) < 33:
+            return f"character {ch!r} (U+{ord(ch):04X}) at position {i} is not allowed in a SMILES (printable ASCII only)"
+    return None
+
+
 def parse_smiles(smiles: str) -> Chem.Mol:
     """Parse and sanitise a SMILES; raise :class:`~toolkit.errors.InvalidMolecule` with the reason.
 
@@ -67,18 +89,24 @@ def parse_smiles(smiles: str) -> Chem.Mol:
     """
     from rdkit import Chem, rdBase
 
+    from .._checks import shown
     from ..errors import InvalidMolecule
 
-    if not isinstance(smiles, str) or not smiles.strip():
+    if not isinstance(smiles, str):
+        raise InvalidMolecule(f"expected a SMILES string, got {type(smiles).__name__}")
+    if not smiles.strip():
         raise InvalidMolecule(f"empty SMILES: {smiles!r}")
+    problem = smiles_problem(smiles.strip())
+    if problem:
+        raise InvalidMolecule(f"SMILES {shown(smiles)}: {problem}")
     with rdBase.BlockLogs():
         mol = Chem.MolFromSmiles(smiles.strip(), sanitize=False)
         if mol is None:
-            raise InvalidMolecule(f"SMILES {smiles!r} cannot be parsed (syntax error)")
+            raise InvalidMolecule(f"SMILES {shown(smiles)} cannot be parsed (syntax error)")
         try:
             Chem.SanitizeMol(mol)
         except Exception as exc:  # RDKit raises several sanitisation exception types
-            raise InvalidMolecule(f"SMILES {smiles!r} fails sanitisation: {_first_line(exc)}") from None
+            raise InvalidMolecule(f"SMILES {shown(smiles)} fails sanitisation: {_first_line(exc)}") from None
     return mol
 
 

@@ -29,6 +29,7 @@ import os
 import pkgutil
 import signal
 import sys
+import warnings
 
 from .._version import __version__
 
@@ -92,6 +93,11 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line: ``nmda-toolkit: warning: <text> [Category]`` (no source line)."""
+    _say(f"warning: {message} [{category.__name__}]")
+
+
 def _say(message: str) -> None:
     try:
         print(f"nmda-toolkit: {message}", file=sys.stderr)
@@ -113,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         old_term = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread: leave SIGTERM alone
         pass
+    old_show = warnings.showwarning
+    warnings.showwarning = _show_warning
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()
@@ -141,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
+        warnings.showwarning = old_show
         if old_term is not None:
             try:
                 signal.signal(signal.SIGTERM, old_term)
