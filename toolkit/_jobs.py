@@ -95,13 +95,19 @@ def _die_with_parent_thread() -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, i.e. exited but not yet reaped, counts as dead)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, owned by someone else (a reused PID): not our parent any more
         return False
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+    except (OSError, ValueError):  # no /proc (not Linux)
+        return True
 
 
 def _watch_parent(pid: int, interval: float = 0.5) -> None:
