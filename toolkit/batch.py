@@ -758,7 +758,7 @@ def compare(
     """
     import pandas as pd
 
-    from ._checks import check_int
+    from ._checks import check_bool, check_int
     from ._jobs import resolve_n_jobs
     from .chem.panel import REFERENCE_NAME, panel_smiles
     from .chem.standardization import TAUTOMER_POLICIES, parse_smiles
@@ -773,6 +773,13 @@ def compare(
     max_heavy_atoms = check_int(max_heavy_atoms, "max_heavy_atoms", 1, 100_000)
     if not isinstance(tautomer, str) or tautomer not in TAUTOMER_POLICIES:
         raise InvalidParameter(f"tautomer must be one of {TAUTOMER_POLICIES}, got {tautomer!r}")
+    if not isinstance(smiles_column, str):
+        raise InvalidParameter(f"smiles_column must be a column name (str), got {type(smiles_column).__name__}")
+    if name_column is not None and not isinstance(name_column, str):
+        raise InvalidParameter(f"name_column must be a column name (str) or None, got {type(name_column).__name__}")
+    progress = check_bool(progress, "progress")
+    if scheduler is not None and not isinstance(scheduler, str) and not hasattr(scheduler, "submit"):
+        raise InvalidParameter(f"scheduler must be an address (str) or a distributed.Client, got {type(scheduler).__name__}")
     if reference is not None and not isinstance(reference, str):
         raise InvalidParameter(f"reference must be a SMILES string, got {type(reference).__name__}")
     if not isinstance(output, (str, os.PathLike)):

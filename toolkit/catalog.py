@@ -83,6 +83,11 @@ def identify_subunit(
     >>> identify_subunit(description="FAB, HEAVY CHAIN")
     'antibody'
     """
+    from .errors import InvalidParameter
+
+    for label, value in (("accession", accession), ("db_code", db_code), ("description", description)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidParameter(f"{label} must be a string or None, got {type(value).__name__}")
     if accession:
         for name, spec in SUBUNITS.items():
             if accession.upper() in spec["accessions"]:

@@ -179,6 +179,13 @@ def load_structure(
     >>> s.chain_subunits  # doctest: +SKIP
     {'A': 'GluN1', 'B': 'GluN2B', 'C': 'GluN1', 'D': 'GluN2B'}
     """
+    from ._checks import check_bool
+
+    if download is not None:
+        check_bool(download, "download")
+    use_cache = check_bool(use_cache, "use_cache")
+    require_protein = check_bool(require_protein, "require_protein")
+    strict = check_bool(strict, "strict")
     if _looks_like_path(source):
         path = Path(source).resolve()
         st = path.stat() if path.exists() else None

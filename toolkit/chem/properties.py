@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PROPERTY_COLUMNS",
     "PH_RANGE",
+    "PKA_RANGE",
     "DESCRIPTOR_COLUMNS",
     "compute_properties",
     "descriptors",
@@ -73,6 +74,11 @@ __all__ = [
 
 #: Allowed pH values: the aqueous pH scale at 25 °C (IUPAC Gold Book, "pH").
 PH_RANGE = (0.0, 14.0)
+
+#: Allowed pKa values: the range of the pKa scale of organic acids and bases
+#: (about -10 to 50; Evans & Ripin pKa table, Harvard 2005); beyond it
+#: ``10**(pKa - pH)`` overflows.
+PKA_RANGE = (-20.0, 60.0)
 
 #: Descriptor columns computed for every molecule (see module docstring).
 DESCRIPTOR_COLUMNS: list[str] = [
@@ -324,7 +330,7 @@ def compute_properties(
     """
     import pandas as pd
 
-    from .._checks import check_number, shown
+    from .._checks import check_bool, check_number, shown
     from .._jobs import resolve_n_jobs
     from ..errors import InvalidParameter
 
@@ -343,8 +349,11 @@ def compute_properties(
             raise InvalidParameter(f"pka must be a number, None or NaN, got {shown(pk)}")
         if pk is not None and math.isinf(float(pk)):
             raise InvalidParameter(f"pka must be finite or None/NaN, got {pk!r}")
+        if pk is not None and not PKA_RANGE[0] <= float(pk) <= PKA_RANGE[1] and not math.isnan(float(pk)):
+            raise InvalidParameter(f"pka must be between {PKA_RANGE[0]:g} and {PKA_RANGE[1]:g}, got {pk!r}")
     if not isinstance(tautomer, str):
         raise InvalidParameter(f"tautomer must be 'keep' or 'canonical', got {shown(tautomer)}")
+    progress = check_bool(progress, "progress")
     n_jobs = resolve_n_jobs(n_jobs)
     chunk = max(1, min(500, math.ceil(len(items) / (4 * int(n_jobs)))))
     tasks = [(items[i : i + chunk], pkas[i : i + chunk]) for i in range(0, len(items), chunk)]
