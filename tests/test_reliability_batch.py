@@ -223,3 +223,24 @@ def test_no_warning_for_ordinary_runs(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare(["CCO", "c1ccccc1"], _out(tmp_path), n_jobs=1)
+
+
+# ------------------------------------------------------------------ item 19: short, named messages
+@pytest.mark.parametrize(
+    ("inp", "out", "exc"),
+    [
+        ("a" * 1_000_000, "o.csv", "InputFileError"),
+        ("x\x00y.smi", "o.csv", "InputFileError"),
+        ("/dev/zero", "o.csv", "InputFileError"),
+        ("panel", "o\x00.csv", "OutputPathError"),
+        ("panel", "a" * 5000 + ".csv", "OutputPathError"),
+    ],
+    ids=["1M-char-input", "nul-input", "dev-zero-input", "nul-output", "long-output"],
+)
+def test_bad_paths_give_short_named_errors(tmp_path, inp, out, exc):
+    import toolkit.errors as errors
+
+    with pytest.raises(getattr(errors, exc)) as err:
+        compare(inp, tmp_path / out)
+    assert len(str(err.value)) < 400
+    assert sorted(tmp_path.iterdir()) == []

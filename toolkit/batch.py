@@ -222,14 +222,15 @@ def _iter_csv(path: Path, smiles_column: str, name_column: str | None, delimiter
         if _bad_utf8(header):
             raise InputFileError(f"{path}: the header line is not valid UTF-8")
         header = [h.strip() for h in header]
+        shown_cols = ", ".join(repr(h[:40]) for h in header[:30]) + (", ..." if len(header) > 30 else "")
         if smiles_column not in header:
             raise InputFileError(
-                f"{path}: no column {smiles_column!r}; available columns: {', '.join(map(repr, header))} "
+                f"{path}: no column {smiles_column[:80]!r}; available columns: {shown_cols} "
                 "(choose one with smiles_column= / --smiles-column)"
             )
         if name_column is not None and name_column not in header:
             raise InputFileError(
-                f"{path}: no name column {name_column!r}; available columns: {', '.join(map(repr, header))}"
+                f"{path}: no name column {name_column[:80]!r}; available columns: {shown_cols}"
             )
         if name_column is None:
             name_column = next((h for h in header if h.lower() in ("name", "id", "title")), None)
@@ -343,9 +344,14 @@ def read_records(
         )
     if isinstance(input, str) and input == "panel" and not Path(input).exists():
         return _iter_panel()
-    path = Path(input)
-    if not path.is_file():
-        raise InputFileError(f"input file not found: {path}")
+    try:
+        path = Path(input)
+        is_file = path.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        raise InputFileError(f"input {_shown(input)} cannot be used as a file name ({type(exc).__name__})") from None
+    if not is_file:
+        what = "is not a regular file" if path.exists() else "not found"
+        raise InputFileError(f"input file {what}: {_shown(path)}")
     ext = path.suffix.lower()
     if ext in _SMI_EXT:
         return _iter_smi(path, stats)
@@ -355,7 +361,7 @@ def read_records(
     if ext in _SDF_EXT:
         return _iter_sdf(path)
     raise InputFileError(
-        f"{path}: unsupported input extension {ext!r}; use .smi/.smiles/.txt, .csv/.tsv, .sdf/.sd or 'panel'"
+        f"{_shown(path)}: unsupported input extension {ext[:20]!r}; use .smi/.smiles/.txt, .csv/.tsv, .sdf/.sd or 'panel'"
     )
 
 

@@ -109,6 +109,18 @@ def check_output_path(
         other objects are ignored).
     """
     out = Path(path)
+    if "\x00" in str(out):
+        raise OutputPathError(f"{what} {_short(out)} contains a NUL character")
+    try:
+        return _check_output_path(out, inputs, what)
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, OutputPathError):
+            raise
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise OutputPathError(f"{what} {_short(out)} cannot be used ({reason})") from None
+
+
+def _check_output_path(out: Path, inputs: Iterable[object], what: str) -> Path:
     if out.is_dir():
         raise OutputPathError(f"{what} {_short(out)} is a directory, not a file")
     parent = out.parent if str(out.parent) else Path(".")
@@ -129,9 +141,10 @@ def check_output_path(
             continue
         try:
             same = Path(inp).exists() and out.exists() and os.path.samefile(inp, out)
-        except OSError:
+            same = same or Path(inp).resolve() == out.resolve()
+        except (OSError, ValueError):  # an input that is no usable path is no file to protect
             same = False
-        if same or (Path(inp).resolve() == out.resolve()):
+        if same:
             raise OutputPathError(f"{what} {_short(out)} is the input file: refusing to overwrite the input")
     return out
 
