@@ -18,7 +18,9 @@ Each input row gives exactly one output row, in input order, with ``row``
 ``empty``
     blank SMILES (empty line or empty cell).
 ``invalid_smiles``
-    the SMILES cannot be parsed (syntax).
+    the SMILES cannot be parsed (syntax), or the cell/line holds more than one
+    SMILES: a blank (space, tab, newline) or a non-ASCII character inside it
+    (RDKit alone would read ``CCO DROP TABLE`` as ethanol).
 ``sanitization_error``
     parsed, but RDKit sanitisation fails (e.g. a pentavalent carbon); the
     message is RDKit's reason.
@@ -36,6 +38,12 @@ Each input row gives exactly one output row, in input order, with ``row``
 ``error``
     any other failure of the calculation for this row (message says what).
 
+Lines and comments: ``.smi`` and ``.sdf`` lines may end in LF, CRLF or a lone
+CR. In a ``.smi`` file a line whose first non-blank character is ``#`` is a
+comment, not a molecule (no SMILES starts with a bond symbol): it is skipped,
+gets no row, and is counted in ``CompareSummary.extra["comment_lines"]``;
+every other line, blank ones included, is one row.
+
 Duplicate names are kept; ``duplicate_of_row`` gives the row of the first
 occurrence (empty for the first one). Whole-file problems raise
 :class:`toolkit.errors.InputFileError` *before* any output is written: an
@@ -47,7 +55,12 @@ Output and memory
 The output (``.csv``, ``.parquet`` or ``.sdf``, by extension) is written chunk
 by chunk to a temporary file next to the target and moved into place with
 ``os.replace`` only when the run finishes: a failed run never replaces a
-good file and never leaves a partial one. Input is streamed in chunks of
+good file and never leaves a partial one (:mod:`toolkit.io.atomic`). A run
+killed with SIGKILL cannot clean up; its temporary file is removed by the next
+run to the same output (only files of processes that no longer exist on this
+host). The output may not be the input file. Worker processes die with the
+calling process, even on SIGKILL, and ignore Ctrl-C, which the caller handles
+(:func:`toolkit._jobs.process_pool`). Input is streamed in chunks of
 ``chunk_size`` rows and at most ``2 * n_jobs`` chunks are in flight, so memory
 stays bounded for any number of rows (the duplicate-name index grows with
 the number of distinct names only). With ``n_jobs > 1`` chunks run in worker
@@ -769,7 +782,7 @@ def compare(
     from .chem.panel import REFERENCE_NAME, panel_smiles
     from .chem.standardization import TAUTOMER_POLICIES, parse_smiles
     from .errors import InputFileError, InvalidParameter, OutputPathError
-    from .io.atomic import check_output_path, clean_stale_temporaries, temporary_path
+    from .io.atomic import atomic_output, check_output_path
 
     t0 = time.perf_counter()
     if not isinstance(engine, str) or engine not in ("local", "dask"):
@@ -821,12 +834,6 @@ def compare(
     else:
         results = _run_processes(all_chunks(), opts, int(n_jobs))
 
-    clean_stale_temporaries(out)  # left by killed runs (SIGKILL); only dead processes' files
-    tmp = temporary_path(out)
-    try:
-        writer = {".csv": _CsvOut, ".parquet": _ParquetOut, ".sdf": _SdfOut}[ext](tmp)
-    except OSError as exc:
-        raise OutputPathError(f"cannot write next to {out}: {exc}") from exc
     counts = dict.fromkeys(STATUSES, 0)
     seen: dict[str, int] = {}
     n_rows = n_dup = 0
@@ -837,32 +844,35 @@ def compare(
         # total known: rows counted beforehand (files, lists, tables); tqdm then shows the ETA
         bar = tqdm(total=total, unit="rows", desc="compare", dynamic_ncols=True)
     try:
-        for df in results:
-            dup = []
-            for row, name in zip(df["row"].tolist(), df["name"].tolist()):
-                if name is None or (isinstance(name, float) and math.isnan(name)) or name == "":
-                    dup.append(None)
-                    continue
-                first_row = seen.setdefault(name, row)
-                dup.append(first_row if first_row != row else None)
-            df["duplicate_of_row"] = pd.array(dup, dtype="Int64")
-            n_dup += sum(d is not None for d in dup)
-            for k, v in df["status"].value_counts().items():
-                counts[str(k)] = counts.get(str(k), 0) + int(v)
-            n_rows += len(df)
-            writer.write(df)
-            if bar is not None:
-                bar.update(len(df))
-        writer.close()
-        os.replace(tmp, out)
-    except BaseException:
-        try:
+        # the one atomic-write helper: stale temporaries of killed runs are removed first, the
+        # temporary file is renamed onto the output only at the end, and removed on any failure
+        with atomic_output(out) as tmp:
+            try:
+                writer = {".csv": _CsvOut, ".parquet": _ParquetOut, ".sdf": _SdfOut}[ext](tmp)
+            except OSError as exc:
+                raise OutputPathError(f"cannot write next to {out}: {exc.strerror or exc}") from exc
+            try:
+                for df in results:
+                    dup = []
+                    for row, name in zip(df["row"].tolist(), df["name"].tolist()):
+                        if name is None or (isinstance(name, float) and math.isnan(name)) or name == "":
+                            dup.append(None)
+                            continue
+                        first_row = seen.setdefault(name, row)
+                        dup.append(first_row if first_row != row else None)
+                    df["duplicate_of_row"] = pd.array(dup, dtype="Int64")
+                    n_dup += sum(d is not None for d in dup)
+                    for k, v in df["status"].value_counts().items():
+                        counts[str(k)] = counts.get(str(k), 0) + int(v)
+                    n_rows += len(df)
+                    writer.write(df)
+                    if bar is not None:
+                        bar.update(len(df))
+            except BaseException:
+                with contextlib.suppress(Exception):  # the original error is the one to report
+                    writer.close()
+                raise
             writer.close()
-        except Exception:  # the original error is the one to report
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-        raise
     finally:
         if bar is not None:
             bar.close()
