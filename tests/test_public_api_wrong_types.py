@@ -1,0 +1,236 @@
+"""Every public function called with wrong argument types raises a named ToolkitError (issue 14, item 13).
+
+Cases are generated from each function's signature: every parameter in turn
+gets a value of the wrong type (a string for a number or a Structure, a
+number for a string, a table without the expected columns, ...) while the
+other arguments stay valid. The call must raise a subclass of
+:class:`toolkit.errors.ToolkitError` (``InvalidParameter`` for a bad
+argument), never a raw ``AttributeError``/``TypeError``/``KeyError``/
+``ValueError`` and never succeed silently. Explicit range cases from the
+issue are added at the end.
+
+Functions living in files owned by other helpers at the time of writing
+(``sites/*``, ``views/*``, ``report.py``, ``chem/templates.py``,
+``model.py``) were not changed here: their cases that still fail are listed
+in :data:`PENDING_OTHER_OWNERS` and marked ``xfail(run=False)``. After the
+branches are merged, delete entries from that list (or the whole list) to
+enable them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import toolkit
+from toolkit.errors import ToolkitError
+
+#: (function, parameter, wrong-value label) cases that fail today in files owned by other helpers.
+#: The coordinator enables them after merging by emptying this set.
+PENDING_OTHER_OWNERS: set[str] = {
+    # H10 sites/pockets.py
+    "find_pockets:exclude_ligands=str", "find_pockets:max_ray=1e9", "find_pockets:progress=str",
+    "find_pockets:structure=int", "find_pockets:structure=str", "lateral_candidates:structure=int",
+    "lateral_candidates:structure=str", "pocket_points:structure=int", "pocket_points:structure=str",
+    # H12 chem/templates.py
+    "ccd_template:keep_hydrogens=str", "ccd_template:stereo=str", "ligand_to_mol:smiles=bytes",
+    "ligand_to_mol:smiles=int", "ligand_to_mol:structure=int", "ligand_to_mol:structure=str",
+    # H12 sites/contacts.py
+    "site_residues:interaction_table=str", "site_residues:interaction_table=table-without-columns",
+    "site_residues:ph=nan", "site_residues:ph=str", "site_residues:pka=nan", "site_residues:pka=str",
+    "site_residues:smiles=bytes", "site_residues:smiles=int", "site_residues:structure=None",
+    "site_residues:structure=int", "site_residues:structure=str", "site_residues:with_interactions=str",
+    "site_residues:no-protein",
+    # H12 sites/interactions.py
+    "interactions:ph=-50", "interactions:ph=nan", "interactions:ph=str", "interactions:pka=str",
+    "interactions:smiles=bytes", "interactions:smiles=int", "interactions:structure=int",
+    "interactions:structure=str",
+    # H12 sites/mapping.py
+    "compare_pore_site:others=int", "compare_pore_site:others=str", "compare_pore_site:site_df=str",
+    "compare_pore_site:site_df=table-without-columns", "compare_pore_site:site_structure=int",
+    "compare_pore_site:site_structure=str", "interaction_matrix:long_df=str", "map_site:site_df=str",
+    "map_site:site_df=table-without-columns", "map_site:source=int", "map_site:source=str",
+    "map_site:target_structure=int", "map_site:target_structure=str",
+    # H13 views/threed.py
+    "site_view:height=float", "site_view:height=str", "site_view:interactions=str", "site_view:labels=str",
+    "site_view:pockets=str", "site_view:site=str", "site_view:structure=int", "site_view:structure=str",
+    "site_view:title=bytes", "site_view:title=int", "site_view:width=-1", "site_view:width=float",
+    "site_view:width=str",
+    # H13 report.py
+    "build_report:n_jobs=str", "build_report:out_dir=int", "build_report:pockets=str",
+    "build_report:progress=str", "build_report:smiles_column=int",
+    # H13 views/static.py
+    "to_png:chromium=int", "to_png:min_drawn=str", "to_png:path=int", "to_png:timeout=str",
+    # sites/superpose.py (no helper)
+    "superpose_tmd:min_pairs=-1", "superpose_tmd:min_pairs=float", "superpose_tmd:min_pairs=str",
+    "superpose_tmd:mobile=int", "superpose_tmd:mobile=str", "superpose_tmd:reference=int",
+    "superpose_tmd:reference=str",
+}
+
+#: Functions whose calls are slow even when they fail properly (a browser, a whole report).
+SLOW = {"to_png", "build_report"}
+
+NO_ARGUMENTS = {"clear_memory_cache", "list_entries", "load_panel"}
+
+
+class _Lazy:
+    """Valid arguments built on first use (structures are loaded once per session)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any:
+        if key not in self.cache:
+            s = toolkit.load_structure("7EU8")
+            small = toolkit.load_structure("4KCC")
+            self.cache.update(s=s, small=small)
+            self.cache["site"] = toolkit.site_residues(s, "JC9", with_interactions=False)
+        return self.cache[key]
+
+
+LAZY = _Lazy()
+
+
+def _base(name: str, tmp: str) -> dict[str, Any]:
+    g = LAZY.get
+    return {
+        "load_structure": lambda: {"source": "4KCC"},
+        "identify_subunit": lambda: {"accession": "Q05586"},
+        "site_residues": lambda: {"structure": g("s"), "ligand": "JC9", "with_interactions": False},
+        "interactions": lambda: {"structure": g("s"), "ligand": "JC9"},
+        "map_site": lambda: {"site_df": g("site"), "target_structure": g("s")},
+        "compare_pore_site": lambda: {"site_structure": g("s")},
+        "interaction_matrix": lambda: {"long_df": g("site")},
+        "find_pockets": lambda: {"structure": g("small")},
+        "lateral_candidates": lambda: {"structure": g("small")},
+        "pocket_points": lambda: {"structure": g("small"), "pocket": 1},
+        "superpose_tmd": lambda: {"mobile": g("s"), "reference": g("s")},
+        "ligand_to_mol": lambda: {"structure": g("s"), "code": "JC9"},
+        "ccd_template": lambda: {"code": "JC9"},
+        "compute_properties": lambda: {"mols_or_smiles": "CCO"},
+        "similarity_table": lambda: {"queries": "CCO"},
+        "nearest_neighbours": lambda: {"mol_or_smiles": "CCO"},
+        "mcs": lambda: {"mol_or_smiles": "CCO"},
+        "standardize": lambda: {"mol_or_smiles": "CCO"},
+        "compare": lambda: {"input": ["CCO"], "output": f"{tmp}/out.csv"},
+        "site_view": lambda: {"structure": g("s")},
+        "comparison_view": lambda: {"scenes": []},
+        "to_png": lambda: {"view": "<html></html>", "path": f"{tmp}/v.png"},
+        "build_report": lambda: {"out_dir": f"{tmp}/report"},
+    }[name]()
+
+
+def _wrong_values(annotation: Any, default: Any) -> list[tuple[str, Any]]:
+    """Values of the wrong type for a parameter annotated ``annotation``."""
+    a = str(annotation).replace("'", "")
+    if "Structure" in a and "DataFrame" not in a:
+        return [("str", "7EOS"), ("int", 42)]
+    if "DataFrame" in a:
+        return [("str", "x"), ("table-without-columns", pd.DataFrame({"a": [1]}))]
+    if a in ("bool", "bool | None"):
+        return [("str", "yes")]
+    if a in ("int", "int | None"):
+        return [("str", "3"), ("float", 2.5)]
+    if a in ("float", "float | None"):
+        return [("str", "seven"), ("nan", math.nan)]
+    if a in ("str", "str | None"):
+        return [("int", 42), ("bytes", b"x")]
+    if "PathLike" in a:
+        return [("int", 42)]
+    return []
+
+
+def _cases() -> list[Any]:
+    out = []
+    for name in toolkit.__all__:
+        fn = getattr(toolkit, name)
+        if not inspect.isfunction(fn) or name in NO_ARGUMENTS:
+            continue
+        for pname, p in inspect.signature(fn).parameters.items():
+            if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                continue
+            wrong = _wrong_values(p.annotation, p.default)
+            if name in SLOW:  # a browser or a whole report per call: one wrong value per parameter
+                wrong = wrong[:1]
+            for label, value in wrong:
+                out.append((name, pname, label, value))
+    # explicit cases named in the issue and range checks (value of the right type, out of range)
+    out += [
+        ("compute_properties", "ph", "-50", -50),
+        ("compute_properties", "pka", "1e9", 1e9),
+        ("compute_properties", "mols_or_smiles", "DataFrame", pd.DataFrame({"smiles": ["CCO"]})),
+        ("similarity_table", "queries", "DataFrame", pd.DataFrame({"smiles": ["CCO"]})),
+        ("compare", "n_jobs", "0", 0),
+        ("compare", "max_heavy_atoms", "-1", -1),
+        ("compare", "smiles_column", "list", ["smiles"]),
+        ("nearest_neighbours", "k", "-1", -1),
+        ("load_structure", "source", "None", None),
+        ("site_residues", "structure", "None", None),
+        ("interactions", "ph", "-50", -50.0),
+        ("find_pockets", "max_ray", "1e9", 1e9),
+        ("find_pockets", "grid_spacing", "-1", -1.0),
+        ("find_pockets", "min_psp", "-1", -1),
+        ("superpose_tmd", "min_pairs", "-1", -1),
+        ("site_view", "width", "-1", -1),
+    ]
+    params = []
+    for name, pname, label, value in out:
+        cid = f"{name}:{pname}={label}"
+        marks = []
+        if name in SLOW:
+            marks.append(pytest.mark.slow)
+        if cid in PENDING_OTHER_OWNERS:
+            marks.append(pytest.mark.xfail(run=False, reason="file owned by another helper: enable after merge"))
+        params.append(pytest.param(name, pname, value, id=cid, marks=marks))
+    return params
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("name", "pname", "value"), _cases())
+def test_wrong_argument_is_a_named_error(name: str, pname: str, value: Any, tmp_path) -> None:
+    fn: Callable[..., Any] = getattr(toolkit, name)
+    kwargs = _base(name, str(tmp_path))
+    kwargs[pname] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(**kwargs)
+        except ToolkitError:
+            return
+        except Exception as exc:  # the point of the test: name what leaked
+            pytest.fail(f"{name}({pname}={value!r}) raised {type(exc).__name__}: {exc}"[:400])
+    pytest.fail(f"{name}({pname}={value!r}) was accepted silently")
+
+
+def test_every_public_function_is_covered():
+    covered = {p.values[0] for p in _cases()}
+    functions = {n for n in toolkit.__all__ if inspect.isfunction(getattr(toolkit, n))}
+    assert functions - NO_ARGUMENTS <= covered
+
+
+def test_structure_without_protein_is_named(tmp_path):
+    """A structure with no protein chain: the site functions must say so (NoProteinError or another ToolkitError)."""
+    pytest.importorskip("rdkit")
+    text = "HETATM    1  C1  JC9 B 903      10.000  10.000  10.000  1.00 10.00           C\nEND\n"
+    p = tmp_path / "ligand_only.pdb"
+    p.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = toolkit.load_structure(p, require_protein=False)
+    try:
+        toolkit.site_residues(s, "JC9", with_interactions=False)
+    except ToolkitError:
+        return
+    except Exception as exc:
+        if "site_residues:no-protein" in PENDING_OTHER_OWNERS:
+            pytest.xfail(f"owned by another helper: {type(exc).__name__}")
+        raise
+    if "site_residues:no-protein" in PENDING_OTHER_OWNERS:
+        pytest.xfail("owned by another helper: accepted silently")
+    pytest.fail("site_residues on a structure without protein was accepted silently")
