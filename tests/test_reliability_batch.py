@@ -244,3 +244,12 @@ def test_bad_paths_give_short_named_errors(tmp_path, inp, out, exc):
         compare(inp, tmp_path / out)
     assert len(str(err.value)) < 400
     assert sorted(tmp_path.iterdir()) == []
+
+
+def test_csv_field_over_the_csv_limit_is_one_malformed_row(tmp_path):
+    src = tmp_path / "big.csv"
+    src.write_text("smiles,name\n" + "C" * 200_000 + ",huge\nCCO,ethanol\n")
+    s = compare(src, _out(tmp_path))
+    res = pd.read_csv(_out(tmp_path), keep_default_na=False)
+    assert s.n_rows == 2 and res["status"].tolist() == ["malformed_record", "ok"]
+    assert "field limit" in res.loc[0, "message"] and res.loc[1, "name"] == "ethanol"

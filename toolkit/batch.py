@@ -229,7 +229,10 @@ def _iter_csv(path: Path, smiles_column: str, name_column: str | None, delimiter
 
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: the header line cannot be read as CSV ({exc})") from None
         if header is None:
             return
         if _bad_utf8(header):
@@ -249,8 +252,11 @@ def _iter_csv(path: Path, smiles_column: str, name_column: str | None, delimiter
             name_column = next((h for h in header if h.lower() in ("name", "id", "title")), None)
         si = header.index(smiles_column)
         ni = header.index(name_column) if name_column is not None else None
-        for row, fields in enumerate(reader, 1):
+        for row, fields in enumerate(_csv_rows(reader), 1):
             line = reader.line_num
+            if isinstance(fields, csv.Error):  # e.g. a field over the csv module's size limit
+                yield (row, None, "status", f"line {line}", "malformed_record", f"line {line}: {fields}")
+                continue
             bad = _bad_utf8(fields)
             if bad:
                 fields = [f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for f in fields]
@@ -263,6 +269,17 @@ def _iter_csv(path: Path, smiles_column: str, name_column: str | None, delimiter
                 yield (row, name or None, "status", fields[si], "decode_error", f"line {line} is not valid UTF-8")
             else:
                 yield (row, name or None, "smiles", fields[si], None, "")
+
+
+def _csv_rows(reader: Any) -> Iterator[Any]:
+    """Rows of a csv reader; a row the reader cannot parse is yielded as its ``csv.Error``."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
 
 
 def _iter_sdf(path: Path) -> Iterator[Record]:
