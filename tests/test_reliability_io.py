@@ -290,3 +290,18 @@ def test_check_output_path_messages(tmp_path):
     with pytest.raises(OutputPathError, match="is the input file"):
         check_output_path(tmp_path / "." / "file", inputs=[f])
     assert check_output_path(tmp_path / "new.csv", inputs=[f, "panel", 3]) == tmp_path / "new.csv"
+
+
+def test_non_numeric_pdb_coordinate_is_refused_not_read_as_a_number(pdb_7eu8):
+    lines = pdb_7eu8.splitlines()
+    i = _atom_lines(pdb_7eu8)[3]
+    lines[i] = lines[i][:30] + " abcdefg" + lines[i][38:]
+    with pytest.raises(StructureFormatError, match="non-numeric coordinates"):
+        parse_bytes("\n".join(lines).encode(), name="alpha.pdb")
+
+
+def test_symlink_loop_is_a_named_error(tmp_path):
+    (tmp_path / "a.cif").symlink_to(tmp_path / "b.cif")
+    (tmp_path / "b.cif").symlink_to(tmp_path / "a.cif")
+    with pytest.raises(StructureFormatError):
+        load_structure(str(tmp_path / "a.cif"))

@@ -187,7 +187,11 @@ def load_structure(
     require_protein = check_bool(require_protein, "require_protein")
     strict = check_bool(strict, "strict")
     if _looks_like_path(source):
-        path = Path(source).resolve()
+        try:
+            path = Path(source).resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop, a name too long
+            raise StructureFormatError(f"{_shown(str(source))}: cannot be resolved ({exc.__class__.__name__}: "
+                                       "a symbolic link loop?)") from None  # fmt: skip
         st = path.stat() if path.exists() else None
         key = ("path", str(path), st.st_mtime_ns if st else 0, st.st_size if st else 0, require_protein)
         with _LOCK:

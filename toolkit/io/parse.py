@@ -848,7 +848,9 @@ def _pdb_atoms_fixed(raw: bytes, name: str) -> dict[str, np.ndarray] | None:
         c["pdbx_formal_charge"] = (sign * mag).astype("S2")
     try:
         atoms = _atoms_from_columns(c, name)
-    except (ValueError, StructureFormatError):
+    except StructureFormatError:  # non-numeric coordinates: gemmi would read them as numbers
+        raise
+    except ValueError:
         return None
     atoms["entity_id"] = np.full(len(atoms["coord"]), "", dtype="U8")
     return atoms
