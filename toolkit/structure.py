@@ -167,10 +167,22 @@ def load_structure(
     StructureNotFound
         No copy anywhere; the message lists the places searched.
     StructureFormatError
-        Empty, truncated, corrupt or non-structure file (subclasses:
-        ``EntryMismatch``, ``NoProteinError``).
+        Empty, truncated, corrupt or non-structure file, not a regular file
+        (FIFO, device), or too large (subclasses: ``EntryMismatch``,
+        ``NoProteinError``, ``InvalidCoordinates`` for NaN/infinite coordinates).
     ComponentNotFound
         ``strict=True`` and a component is not in the CCD.
+    InvalidParameter
+        A flag is not a bool.
+
+    Warns
+    -----
+    AmbiguousSourceWarning
+        ``source`` is a valid PDB ID and also a local file (the ID is loaded).
+    CacheWarning
+        The cache cannot be read or written (loading goes on without it).
+    LossyFixWarning, MissingMetadataWarning
+        Duplicate atom records dropped; no entity data (chains are ``other``).
 
     Examples
     --------
