@@ -305,3 +305,13 @@ def test_symlink_loop_is_a_named_error(tmp_path):
     (tmp_path / "b.cif").symlink_to(tmp_path / "a.cif")
     with pytest.raises(StructureFormatError):
         load_structure(str(tmp_path / "a.cif"))
+
+
+def test_same_name_at_another_position_is_not_a_duplicate(mirror):
+    """Tools that add hydrogens may name them all 'H' (complexes/4dst_protonated): all are kept."""
+    data = (mirror / "complexes" / "4dst_protonated.pdb.gz").read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossyFixWarning)
+        e = parse_bytes(data, name="4dst_protonated.pdb.gz", require_protein=False)
+    assert e.meta["duplicate_atoms_dropped"] == 0
+    assert e.n_atoms == 2120

@@ -226,19 +226,30 @@ def _check_coordinates(entry: RawEntry, name: str) -> None:
 
 
 def _drop_duplicate_atoms(entry: RawEntry, name: str) -> None:
-    """Keep the first of atom records repeating the same (chain, residue, insertion code, name, atom).
+    """Keep the first of atom records that repeat the same atom.
 
-    A repeated record would count a residue's atoms twice; the number dropped
-    is in ``meta["duplicate_atoms_dropped"]`` and a LossyFixWarning names the first one.
+    A record repeats an atom when chain, residue number, insertion code,
+    residue name, atom name, altloc **and coordinates** are all equal: such a
+    record would count a residue's atoms twice. Records that share a name but
+    sit elsewhere are kept (tools that add hydrogens often name them all
+    ``H``). The number dropped is in ``meta["duplicate_atoms_dropped"]`` and a
+    LossyFixWarning names the first one.
     """
     a = entry.atoms
     n = entry.n_atoms
+    # fast exit: a repeated atom has a repeated position, which is rare in a sound file
+    xyz = np.ascontiguousarray(a["coord"], dtype=np.float32).view(np.dtype((np.void, 12))).ravel()
+    xyz_sorted = np.sort(xyz)
+    if n < 2 or not (xyz_sorted[1:] == xyz_sorted[:-1]).any():
+        entry.meta["duplicate_atoms_dropped"] = 0
+        return
     keys = ("chain_id", "res_id", "ins_code", "res_name", "atom_name", "altloc")
+    cols = [a[k] for k in keys] + [a["coord"][:, j] for j in range(3)]
     # sort by the key; neighbours in sorted order that are equal are duplicates
-    order = np.lexsort(tuple(a[k] for k in reversed(keys)))
+    order = np.lexsort(tuple(reversed(cols)))
     same = np.ones(n - 1, dtype=bool)
-    for k in keys:
-        v = a[k][order]
+    for col in cols:
+        v = col[order]
         same &= v[1:] == v[:-1]
     entry.meta["duplicate_atoms_dropped"] = int(same.sum())
     if not same.any():
