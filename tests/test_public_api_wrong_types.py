@@ -65,8 +65,10 @@ PENDING_OTHER_OWNERS: set[str] = {
     # H13 report.py
     "build_report:n_jobs=str", "build_report:out_dir=int", "build_report:pockets=str",
     "build_report:progress=str", "build_report:smiles_column=int",
-    # H13 views/static.py
+    # H13 views/static.py (width/height/wait_ms: not checked before the browser starts, so the
+    # call ends in a RenderError or a time-out depending on the machine's load)
     "to_png:chromium=int", "to_png:min_drawn=str", "to_png:path=int", "to_png:timeout=str",
+    "to_png:width=str", "to_png:height=str", "to_png:wait_ms=str",
     # sites/superpose.py (no helper)
     "superpose_tmd:min_pairs=-1", "superpose_tmd:min_pairs=float", "superpose_tmd:min_pairs=str",
     "superpose_tmd:mobile=int", "superpose_tmd:mobile=str", "superpose_tmd:reference=int",
