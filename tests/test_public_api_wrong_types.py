@@ -62,8 +62,8 @@ PENDING_OTHER_OWNERS: set[str] = {
     "site_view:pockets=str", "site_view:site=str", "site_view:structure=int", "site_view:structure=str",
     "site_view:title=bytes", "site_view:title=int", "site_view:width=-1", "site_view:width=float",
     "site_view:width=str",
-    # H13 report.py
-    "build_report:n_jobs=str", "build_report:out_dir=int", "build_report:pockets=str",
+    # H13 report.py (png="yes" is not checked: accepted as truthy, or a RenderError under load)
+    "build_report:png=str", "build_report:n_jobs=str", "build_report:out_dir=int", "build_report:pockets=str",
     "build_report:progress=str", "build_report:smiles_column=int",
     # H13 views/static.py (width/height/wait_ms: not checked before the browser starts, so the
     # call ends in a RenderError or a time-out depending on the machine's load)
