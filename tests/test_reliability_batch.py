@@ -253,3 +253,15 @@ def test_csv_field_over_the_csv_limit_is_one_malformed_row(tmp_path):
     res = pd.read_csv(_out(tmp_path), keep_default_na=False)
     assert s.n_rows == 2 and res["status"].tolist() == ["malformed_record", "ok"]
     assert "field limit" in res.loc[0, "message"] and res.loc[1, "name"] == "ethanol"
+
+
+def test_endless_line_is_cut_and_too_large(tmp_path, monkeypatch):
+    import toolkit.batch as batch
+
+    monkeypatch.setattr(batch, "MAX_LINE_BYTES", 5000)
+    src = tmp_path / "long.smi"
+    src.write_bytes(b"CCO first\n" + b"C" * 50_000 + b"\r\nCCN last\r\n")
+    s = compare(src, _out(tmp_path))
+    res = pd.read_csv(_out(tmp_path), keep_default_na=False)
+    assert s.n_rows == 3 and res["status"].tolist() == ["ok", "too_large", "ok"]
+    assert len(res.loc[1, "input"]) == 5000 and res.loc[2, "name"] == "last"

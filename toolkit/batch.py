@@ -102,6 +102,9 @@ __all__ = [
 MAX_HEAVY_ATOMS = 150
 #: SMILES longer than this are ``too_large`` without being parsed.
 MAX_SMILES_CHARS = 2000
+#: Lines longer than this (bytes) are cut to this length while reading, so an endless line
+#: cannot exhaust memory; such a row is ``too_large`` anyway (> MAX_SMILES_CHARS).
+MAX_LINE_BYTES = 1 << 20
 #: Seconds to wait for a Dask scheduler given by address before
 #: :class:`~toolkit.errors.SchedulerUnreachable` is raised.
 SCHEDULER_TIMEOUT = 5.0
@@ -170,7 +173,8 @@ def _decode(raw: bytes) -> tuple[str, bool]:
 def _lines(fh: Any, block: int = 1 << 20) -> Iterator[bytes]:
     """Lines of a binary stream, ending at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files).
 
-    Terminators are removed. Streams in blocks, so memory stays bounded.
+    Terminators are removed. Streams in blocks, and a line longer than
+    :data:`MAX_LINE_BYTES` is cut to that length, so memory stays bounded.
     """
     pending = b""
     while True:
@@ -184,7 +188,9 @@ def _lines(fh: Any, block: int = 1 << 20) -> Iterator[bytes]:
             pending = b""
         parts = _EOL.split(data)
         pending = parts.pop() + pending
-        yield from parts
+        if len(pending) > MAX_LINE_BYTES:  # one endless line: keep its start only (memory stays bounded)
+            pending = pending[:MAX_LINE_BYTES] + (b"\r" if pending.endswith(b"\r") else b"")
+        yield from (p[:MAX_LINE_BYTES] for p in parts)
     if pending:
         pending = pending[:-1] if pending.endswith(b"\r") else pending
         yield pending

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{info['entry']}: {info['title']}")
     print(f"method: {info['method']}; resolution: {info['resolution_A']} Å; doi: {info['doi']}")
-    print(f"source: {s.source}; {info['n_atoms']} atoms\n")
+    source = "stdin" if args.entry == "-" else s.source
+    print(f"source: {source}; {info['n_atoms']} atoms\n")
     print("Chains (subunit from the file's UniProt references, never from the chain letter):")
     chains = s.chains()
     cols = [(c, c) for c in ("chain", "subunit", "uniprot_acc", "uniprot_id", "species", "n_residues",
