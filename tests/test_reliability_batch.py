@@ -265,3 +265,19 @@ def test_endless_line_is_cut_and_too_large(tmp_path, monkeypatch):
     res = pd.read_csv(_out(tmp_path), keep_default_na=False)
     assert s.n_rows == 3 and res["status"].tolist() == ["ok", "too_large", "ok"]
     assert len(res.loc[1, "input"]) == 5000 and res.loc[2, "name"] == "last"
+
+
+def test_huge_sdf_record_is_too_large_and_the_next_one_is_read(tmp_path, monkeypatch):
+    from rdkit import Chem
+
+    import toolkit.batch as batch
+
+    monkeypatch.setattr(batch, "MAX_SDF_RECORD_BYTES", 2000)
+    small = Chem.MolToMolBlock(Chem.MolFromSmiles("CCO"))
+    big = "big\n" + "x" * 100 + "\n" + ("junk line\n" * 500)
+    src = tmp_path / "in.sdf"
+    src.write_text(small + "$$$$\n" + big + "$$$$\n" + small + "$$$$\n")
+    s = compare(src, _out(tmp_path))
+    res = pd.read_csv(_out(tmp_path), keep_default_na=False)
+    assert s.n_rows == 3 and res["status"].tolist() == ["ok", "too_large", "ok"]
+    assert "bytes >" in res.loc[1, "message"]

@@ -105,6 +105,9 @@ MAX_SMILES_CHARS = 2000
 #: Lines longer than this (bytes) are cut to this length while reading, so an endless line
 #: cannot exhaust memory; such a row is ``too_large`` anyway (> MAX_SMILES_CHARS).
 MAX_LINE_BYTES = 1 << 20
+#: SDF records larger than this (bytes) are ``too_large`` without being parsed (a mol block
+#: of MAX_HEAVY_ATOMS atoms with hydrogens is a few tens of kB).
+MAX_SDF_RECORD_BYTES = 4 << 20
 #: Seconds to wait for a Dask scheduler given by address before
 #: :class:`~toolkit.errors.SchedulerUnreachable` is raised.
 SCHEDULER_TIMEOUT = 5.0
@@ -289,26 +292,36 @@ def _csv_rows(reader: Any) -> Iterator[Any]:
 
 
 def _iter_sdf(path: Path) -> Iterator[Record]:
+    """SDF records; one over :data:`MAX_SDF_RECORD_BYTES` becomes a ``too_large`` row unread."""
     row = 0
     buf: list[bytes] = []
+    size = 0
     start = 1
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(_lines(fh), 1):
             if raw.strip() == b"$$$$":
                 row += 1
-                yield _sdf_record(row, buf, start, lineno)
+                yield _sdf_record(row, buf, start, lineno, size)
                 buf = []
+                size = 0
                 start = lineno + 1
             else:
-                buf.append(raw + b"\n")
-    if any(b.strip() for b in buf):  # last record without "$$$$"
+                size += len(raw) + 1
+                if size <= MAX_SDF_RECORD_BYTES:  # beyond: counted, not kept (bounded memory)
+                    buf.append(raw + b"\n")
+    if size and any(b.strip() for b in buf):  # last record without "$$$$"
         row += 1
-        yield _sdf_record(row, buf, start, start + len(buf) - 1)
+        yield _sdf_record(row, buf, start, start + len(buf) - 1, size)
 
 
-def _sdf_record(row: int, lines: list[bytes], first: int, last: int) -> Record:
+def _sdf_record(row: int, lines: list[bytes], first: int, last: int, size: int = 0) -> Record:
     if lines and lines[0].startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
+    if size > MAX_SDF_RECORD_BYTES:
+        where = f"SDF record {row} (lines {first}-{last})"
+        title = lines[0].decode("utf-8", "backslashreplace").strip()[:200] if lines else ""
+        return (row, title or None, "status", f"{where}: {title}", "too_large",
+                f"{where} has {size} bytes > {MAX_SDF_RECORD_BYTES}; not parsed")  # fmt: skip
     text, ok = _decode(b"".join(lines))
     title = text.split("\n", 1)[0].strip()
     where = f"SDF record {row} (lines {first}-{last})"
