@@ -29,7 +29,7 @@ COMPATIBLE = {
 @pytest.fixture(scope="module")
 def neutral(s7eu8):
     """CCD charges as they are (like PLIP, which adds hydrogens without a pH model)."""
-    return interactions(s7eu8, "JC9")
+    return interactions(s7eu8, "JC9", ph=None)
 
 
 def _xyz(s, chain, resid, names):
@@ -81,7 +81,7 @@ def test_asn_hbond_with_heavy_atom_angle_proxy(s7eu8, neutral):
     ang = np.degrees(np.arccos(v1 @ v2 / np.linalg.norm(v1) / np.linalg.norm(v2)))
     assert r["angle"] == pytest.approx(ang, abs=1e-3) and ang >= 100
     # a stricter donor angle removes it
-    strict = interactions(s7eu8, "JC9", thresholds={"hbond_don_angle_min": ang + 1})
+    strict = interactions(s7eu8, "JC9", ph=None, thresholds={"hbond_don_angle_min": ang + 1})
     assert "hbond" not in set(strict["type"])
 
 
@@ -89,7 +89,7 @@ def test_protonation_changes_charge_rules(s7eu8):
     """At pH 7.4 with pKa 7.5 the amine is a cation: no longer an acceptor, and charge rules apply."""
     wide = {"salt_bridge_dist_max": 20.0}
     cat = interactions(s7eu8, "JC9", ph=7.4, pka=7.5, thresholds=wide)
-    neu = interactions(s7eu8, "JC9", thresholds=wide)
+    neu = interactions(s7eu8, "JC9", ph=None, thresholds=wide)
     assert "salt_bridge" not in set(neu["type"])
     sb = cat[cat["type"] == "salt_bridge"]
     assert not sb.empty and (sb["ligand_atom"] == "N1").all()
@@ -138,7 +138,7 @@ def test_ring_rules_recomputed(s7eu8):
 
 def test_halogen_rule_geometry(s7eu8):
     th = {"halogen_dist_max": 7.0, "halogen_angle_dev": 90.0}
-    hal = interactions(s7eu8, "JC9", thresholds=th)
+    hal = interactions(s7eu8, "JC9", ph=None, thresholds=th)
     hal = hal[hal["type"] == "halogen"]
     assert not hal.empty and (hal["ligand_atom"] == "CL1").all()
     assert hal["protein_atom"].str[0].isin(["O", "N"]).all()
@@ -164,7 +164,7 @@ def test_thresholds_override_and_validation(s7eu8, neutral):
 
 
 def test_site_table_interactions_column(s7eu8, neutral):
-    site = site_residues(s7eu8, "JC9", cutoff=4.5)
+    site = site_residues(s7eu8, "JC9", cutoff=4.5, ph=None)
     got = dict(zip(zip(site["chain"], site["auth_seq_id"]), site["interactions"]))
     for (ch, num), grp in neutral.groupby(["chain", "auth_seq_id"]):
         assert got[(ch, num)] == ";".join(sorted(set(grp["type"])))
@@ -176,7 +176,8 @@ def test_every_plip_residue_is_in_our_site_with_compatible_type(s7eu8):
     assert ref["ligand"] == "JC9" and ref["plip_version"]
     plip = [r for r in ref["interactions"] if r["type"] in COMPATIBLE]
     assert len(plip) >= 5
-    site = site_residues(s7eu8, "JC9", cutoff=Thresholds().pication_dist_max)
+    # no pH model: the amine N stays an acceptor, as PLIP types it (PLIP also counts it as a cation)
+    site = site_residues(s7eu8, "JC9", cutoff=Thresholds().pication_dist_max, ph=None)
     table = {(c, int(n)): set(t.split(";")) - {""} for c, n, t in zip(site["chain"], site["auth_seq_id"], site["interactions"])}
     for r in plip:
         key = (r["chain"], r["res_id"])

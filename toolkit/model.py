@@ -47,6 +47,9 @@ RESIDUE_COLUMNS = [
     "entry", "chain", "subunit", "res_name", "one_letter", "auth_seq_id", "ins_code",
     "uniprot_num", "uniprot_acc", "n_atoms",
 ]  # fmt: skip
+#: Standard ribo- and deoxyribonucleotide residue names (polymer when written as ATOM records).
+NUCLEOTIDES = ("A", "C", "G", "U", "I", "N", "DA", "DC", "DG", "DT", "DU", "DI", "DN")
+
 LIGAND_COLUMNS = [
     "entry", "ccd_code", "name", "category", "chain", "auth_seq_id", "ins_code",
     "label_asym", "n_atoms", "n_heavy_atoms", "in_ccd",
@@ -137,13 +140,73 @@ class Structure:
         return np.cumsum(idx)
 
     @cached_property
-    def polymer_mask(self) -> np.ndarray:
-        """True for atoms of amino-acid residues in polymer chains."""
+    def _residue_kind(self) -> np.ndarray:
+        """Per residue: 1 = protein monomer in a chain, 2 = nucleotide in a chain, 0 = not polymer.
+
+        ATOM records of standard amino acids and nucleotides are polymer. Any
+        other residue (HETATM, non-standard) is polymer only when it is a
+        monomer (CCD type ``... PEPTIDE LINKING`` / ``DNA|RNA LINKING``, or a
+        chain cap, :func:`toolkit.io.ccd.monomer_kind`) covalently bonded
+        (heavy atoms < 2.0 Å) to the previous or next residue of the same
+        chain that is itself polymer: modified residues (MSE, TPO, SEP, CAS)
+        and caps (ACE, NME) stay in their chain; a free amino acid written as
+        HETATM (the ARG of 3EMS, the GLN of 5DDR) and glycans stay ligands.
+        """
         a = self.atoms
-        ent = self.meta.get("entities", {})
-        poly_entities = np.array([k for k, v in ent.items() if v.get("type") == "polymer"] or [""])
-        in_poly = np.isin(a["entity_id"], poly_entities) if ent else ~a["hetero"]
-        return in_poly & is_amino_acid(a["res_name"]) | (~a["hetero"] & is_amino_acid(a["res_name"]))
+        st = self.residue_starts
+        n_res = len(st)
+        if not n_res:
+            return np.zeros(0, dtype=np.int8)
+        names = a["res_name"][st]
+        het = a["hetero"][st]
+        kind = np.zeros(n_res, dtype=np.int8)
+        kind[is_amino_acid(names) & ~het] = 1
+        kind[np.isin(names, NUCLEOTIDES) & ~het] = 2
+        todo = set(np.flatnonzero((kind == 0) & ~np.isin(names, ("HOH", "WAT", "DOD"))).tolist())
+        if not todo:
+            return kind
+        ends = np.append(st[1:], self.n_atoms)
+        chains = a["chain_id"][st]
+        heavy = (a["element"] != "H") & (a["element"] != "D")
+        xyz = self.coord
+
+        def linked(r: int, q: int) -> bool:
+            if q < 0 or q >= n_res or chains[q] != chains[r]:
+                return False
+            x = xyz[st[r] : ends[r]][heavy[st[r] : ends[r]]]
+            y = xyz[st[q] : ends[q]][heavy[st[q] : ends[q]]]
+            if not len(x) or not len(y):
+                return False
+            return bool((np.linalg.norm(x[:, None, :] - y[None, :, :], axis=2) < 2.0).any())
+
+        from .io.ccd import monomer_kind
+
+        changed = True
+        while changed:
+            changed = False
+            for r in sorted(todo):
+                if not any(kind[q] and linked(r, q) for q in (r - 1, r + 1) if 0 <= q < n_res):
+                    continue
+                mk = monomer_kind(str(names[r]))
+                todo.discard(r)
+                if mk is not None:
+                    kind[r] = 1 if mk == "protein" else 2
+                    changed = True
+        return kind
+
+    @cached_property
+    def polymer_mask(self) -> np.ndarray:
+        """True for atoms of polymer residues: amino acids and nucleotides of chains (see :attr:`protein_mask`).
+
+        Modified residues and caps bonded into a chain are polymer; free amino
+        acids written as HETATM, glycans, ions and other components are not.
+        """
+        return (self._residue_kind > 0)[self.residue_index]
+
+    @cached_property
+    def protein_mask(self) -> np.ndarray:
+        """True for atoms of the protein part of the polymer (amino acids, modified residues, caps)."""
+        return (self._residue_kind == 1)[self.residue_index]
 
     # ---------------------------------------------------------------- chains
     def _chain_refs(self, chain: str) -> list[dict[str, Any]]:
@@ -405,13 +468,12 @@ class Structure:
             raise LigandNotFound(
                 f"{self.entry_id}: no ligand {code!r}{where}; components present: {', '.join(present) or 'none'}"
             )
-        instances = np.unique(self.residue_index[idx])
-        if instances.size > 1:
-            keys = [
-                f"{a['chain_id'][self.residue_starts[r]]}:{a['res_id'][self.residue_starts[r]]}" for r in instances
-            ]
+        # one instance = one (chain, number, insertion code), even when its atoms are not contiguous
+        # (e.g. hydrogens written after the heavy atoms)
+        keys = sorted({f"{a['chain_id'][i]}:{a['res_id'][i]}{a['ins_code'][i]}" for i in idx.tolist()})
+        if len(keys) > 1:
             raise LigandNotFound(
-                f"{self.entry_id}: {instances.size} instances of {code!r} ({', '.join(keys)}); "
+                f"{self.entry_id}: {len(keys)} instances of {code!r} ({', '.join(keys)}); "
                 "give chain= and res_id="
             )
         return idx

@@ -10,13 +10,12 @@ chain (``"other K12 (auth B)"``).
 from __future__ import annotations
 
 import warnings
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import EmptySiteWarning, InvalidParameter, LigandNotFound
-from ..io.aminoacids import THREE_TO_ONE
+from ._common import protein_tree, residue_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ..model import Structure
     from .interactions import Thresholds
 
-__all__ = ["SITE_COLUMNS", "site_residues", "residue_label", "ligand_instances"]
+__all__ = ["SITE_COLUMNS", "site_residues", "residue_label", "ligand_instances", "protein_tree"]
 
 SITE_COLUMNS = [
     "entry", "ligand", "ligand_chain", "ligand_res_id", "chain", "subunit", "res_name", "auth_seq_id",
@@ -35,20 +34,6 @@ _SITE_DTYPES = {
     "ligand_res_id": "int64", "auth_seq_id": "int64", "uniprot_num": "int64", "min_distance": "float64",
     "n_contacts": "int64",
 }  # fmt: skip
-
-
-def residue_label(subunit: str, res_name: str, uniprot_num: int, auth_seq_id: int, ins_code: str = "", chain: str = "") -> str:
-    """Chain-independent residue label, e.g. ``"GluN2B L643"``.
-
-    >>> residue_label("GluN2B", "LEU", 643, 643)
-    'GluN2B L643'
-    >>> residue_label("other", "LYS", -1, 12, "", "H")
-    'other K12 (auth H)'
-    """
-    one = THREE_TO_ONE.get(str(res_name), "X")
-    if int(uniprot_num) >= 0:
-        return f"{subunit} {one}{int(uniprot_num)}"
-    return f"{subunit} {one}{int(auth_seq_id)}{ins_code or ''} (auth {chain})".replace(" (auth )", " (auth)")
 
 
 def ligand_instances(
@@ -90,23 +75,6 @@ def ligand_instances(
         structure.ligand_atoms(str(ligand or ""), chain=chain, res_id=res_id)  # raises with a full message
         raise LigandNotFound(f"{structure.entry_id}: no ligand {ligand!r} chain={chain} res_id={res_id}")
     return sel.reset_index(drop=True)
-
-
-_TREES: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, Any]] = weakref.WeakKeyDictionary()
-
-
-def protein_tree(structure: Structure) -> tuple[np.ndarray, Any]:
-    """(indices of protein heavy atoms, cKDTree of their coordinates), cached per structure."""
-    hit = _TREES.get(structure)
-    if hit is None:
-        from scipy.spatial import cKDTree
-
-        a = structure.atoms
-        heavy = (a["element"] != "H") & (a["element"] != "D")
-        prot = np.flatnonzero(structure.polymer_mask & heavy)
-        hit = (prot, cKDTree(structure.coord[prot]))
-        _TREES[structure] = hit
-    return hit
 
 
 def _empty_site() -> pd.DataFrame:
