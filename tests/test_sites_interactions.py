@@ -74,10 +74,14 @@ def test_asn_hbond_with_heavy_atom_angle_proxy(s7eu8, neutral):
     r = hb.iloc[0]
     assert (r["label"], r["chain"], r["protein_atom"], r["ligand_atom"]) == ("GluN2B N615", "D", "ND2", "N1")
     assert r["distance"] == pytest.approx(4.01, abs=0.01)
-    # angle CG-ND2...N1 recomputed here
+    # angle ND2-H...N1 recomputed here: the amide H lies in the CG-ND2-N1 plane at 120 deg from CG
     cg, nd2 = _xyz(s7eu8, "D", 615, ["CG", "ND2"])
     n1 = _lig_xyz(s7eu8, ["N1"])[0]
-    v1, v2 = cg - nd2, n1 - nd2
+    x = (cg - nd2) / np.linalg.norm(cg - nd2)
+    perp = (n1 - nd2) - ((n1 - nd2) @ x) * x
+    perp /= np.linalg.norm(perp)
+    h = nd2 + np.cos(np.radians(120)) * x + np.sin(np.radians(120)) * perp
+    v1, v2 = nd2 - h, n1 - h
     ang = np.degrees(np.arccos(v1 @ v2 / np.linalg.norm(v1) / np.linalg.norm(v2)))
     assert r["angle"] == pytest.approx(ang, abs=1e-3) and ang >= 100
     # a stricter donor angle removes it

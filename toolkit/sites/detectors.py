@@ -118,12 +118,41 @@ def _row(kind: str, gi: int, lname: str, pname: str, d: float, ang: float, lxyz:
     }  # fmt: skip
 
 
-def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray) -> float:
-    """Angle at a donor between the acceptor and the mean direction of its heavy-atom neighbours."""
+
+
+def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray, xdh: float = 109.5) -> float:
+    """D-H...A angle (degrees) of a hydrogen modelled on the donor (D-H 1.0 Å), NaN without heavy neighbours.
+
+    Two or more heavy neighbours: the hydrogen lies opposite their mean
+    direction (planar N-H, as PLIP's Open Babel hydrogens). One neighbour X:
+    the hydrogen can rotate about X-D on a cone with X-D-H = ``xdh``; the
+    position closest to the acceptor (in the X-D-A plane) is taken, i.e. the
+    best D-H...A angle the rotor allows.
+    """
     if len(nbs) == 0:
         return float("nan")
-    u = [(x - dxyz) / np.linalg.norm(x - dxyz) for x in nbs]
-    return _angle(np.mean(u, axis=0), axyz - dxyz)
+    u = np.array([(x - dxyz) / np.linalg.norm(x - dxyz) for x in nbs])
+    da = axyz - dxyz
+    if len(u) >= 2:
+        h = -u.mean(axis=0)
+        if np.linalg.norm(h) < 1e-6:
+            return float("nan")
+        h = h / np.linalg.norm(h)
+    else:
+        x = u[0]
+        perp = da - np.dot(da, x) * x
+        if np.linalg.norm(perp) < 1e-6:  # acceptor on the X-D axis
+            perp = np.cross(x, [1.0, 0.0, 0.0]) if abs(x[0]) < 0.9 else np.cross(x, [0.0, 1.0, 0.0])
+        perp = perp / np.linalg.norm(perp)
+        t = np.radians(xdh)
+        h = np.cos(t) * x + np.sin(t) * perp
+    hpos = dxyz + h
+    return _angle(dxyz - hpos, axyz - hpos)
+
+
+def _xdh_of_protein(res: str, name: str) -> float:
+    """X-D-H angle of a protein donor with one heavy neighbour (sp2 amide/guanidinium NH2 120°, else 109.5°)."""
+    return 120.0 if (res, name) in (("ASN", "ND2"), ("GLN", "NE2"), ("ARG", "NH1"), ("ARG", "NH2")) else 109.5
 
 
 # ----------------------------------------------------------------------------- contexts
@@ -170,7 +199,7 @@ class ProteinContext:
         self.is_donor = np.array([(x == _BACKBONE_DONOR and y != "PRO") or x in PROTEIN_DONORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
         self.is_acceptor = np.array([x in _BACKBONE_ACCEPTORS or x in PROTEIN_ACCEPTORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
         polar_c = np.array([x in _POLAR_CARBONS["*"] or x in _POLAR_CARBONS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
-        self.is_hydrophobic = ((self.el == "C") & ~polar_c) | np.isin(self.el, ("S",)) & (self.res == "MET")
+        self.is_hydrophobic = (self.el == "C") & ~polar_c
         self.is_metal_binder = np.array(
             [x == "O" or x in PROTEIN_METAL_BINDERS.get(y, ()) for x, y in zip(n, r)], dtype=bool
         )
@@ -254,11 +283,14 @@ class ProteinContext:
 
 
 def _is_amide_n(at: Any) -> bool:
+    """N bonded to a carbon that carries C=O, C=S or C=N (amide, thioamide, urea, amidine, guanidine):
+    its lone pair is conjugated, so it is no hydrogen-bond acceptor."""
     for nb in at.GetNeighbors():
         if nb.GetSymbol() != "C":
             continue
         for b in nb.GetBonds():
-            if b.GetBondTypeAsDouble() == 2 and b.GetOtherAtom(nb).GetSymbol() in ("O", "S"):
+            other = b.GetOtherAtom(nb)
+            if b.GetBondTypeAsDouble() == 2 and other.GetSymbol() in ("O", "S", "N") and other.GetIdx() != at.GetIdx():
                 return True
     return False
 
@@ -282,9 +314,7 @@ class LigandContext:
         for at in atoms:
             i, sym, q = at.GetIdx(), at.GetSymbol(), at.GetFormalCharge()
             nbs = [n.GetSymbol() for n in at.GetNeighbors()]
-            if sym == "C" and not ({"N", "O"} & set(nbs)):
-                hydroph.append(i)
-            if sym in ("Cl", "Br", "I"):
+            if sym == "C" and set(nbs) <= {"C"}:  # PLIP: carbon bonded to carbon/hydrogen only
                 hydroph.append(i)
             if sym in ("F", "Cl", "Br", "I") and "C" in nbs:
                 halogens.append(i)
@@ -292,7 +322,10 @@ class LigandContext:
                 metals.append(i)
             if sym in ("N", "O") and at.GetTotalNumHs() > 0:
                 donors.append(i)
-            if sym == "O" and q <= 0:
+            metal_bound = any(n.GetSymbol().upper() in METAL_ELEMENTS for n in at.GetNeighbors())
+            if metal_bound:  # a lone pair given to a metal accepts no hydrogen bond
+                pass
+            elif sym == "O" and q <= 0:
                 acceptors.append(i)
             elif sym == "N" and q <= 0 and at.GetTotalNumHs() == 0 and not at.GetIsAromatic():
                 if not _is_amide_n(at):
@@ -302,7 +335,7 @@ class LigandContext:
             elif sym == "N" and q == 0 and at.GetTotalNumHs() > 0 and not at.GetIsAromatic():
                 if all(b.GetBondTypeAsDouble() == 1 for b in at.GetBonds()) and not any(
                     n.GetIsAromatic() for n in at.GetNeighbors()
-                ):
+                ) and not _is_amide_n(at):
                     acceptors.append(i)
             if (sym in ("O", "N", "S") and q <= 0 and not at.GetIsAromatic()) or (sym == "N" and at.GetIsAromatic()):
                 binders.append(i)
@@ -316,11 +349,17 @@ class LigandContext:
                 self.rings.append((";".join(self.names[k] for k in r), c, nrm))
         self.cations: list[tuple[str, np.ndarray]] = []
         self.anions: list[tuple[str, np.ndarray]] = []
+        #: charged-group label -> names of its atoms (charged atoms, centre and the centre's O/N neighbours)
+        self.group_members: dict[str, set[str]] = {}
         if state is not None:
             for g in state.groups:
                 centre = self.xyz[list(g.centre)].mean(axis=0)
                 label = ";".join(self.names[k] for k in (g.centre if g.charge < 0 and len(g.centre) > 1 else g.atoms))
                 (self.cations if g.charge > 0 else self.anions).append((label, centre))
+                mem = set(g.atoms) | set(g.centre)
+                for c in g.centre:
+                    mem |= {n.GetIdx() for n in mol.GetAtomWithIdx(c).GetNeighbors() if n.GetSymbol() in ("O", "N")}
+                self.group_members[label] = {self.names[k] for k in mem}
         else:
             for at in atoms:
                 if at.GetSymbol().upper() in METAL_ELEMENTS:
@@ -328,6 +367,13 @@ class LigandContext:
                 q = at.GetFormalCharge()
                 if q:
                     (self.cations if q > 0 else self.anions).append((self.names[at.GetIdx()], self.xyz[at.GetIdx()]))
+
+    def xdh(self, i: int) -> float:
+        """X-D-H angle of ligand donor ``i`` from its hybridisation (sp2 120°, otherwise 109.5°)."""
+        from rdkit.Chem import HybridizationType
+
+        hyb = self.mol.GetAtomWithIdx(i).GetHybridization()
+        return 120.0 if hyb == HybridizationType.SP2 else 109.5
 
     def neighbour_xyz(self, i: int) -> np.ndarray:
         at = self.mol.GetAtomWithIdx(i)
@@ -370,9 +416,11 @@ class Detector:
 
 
 class Hydrophobic(Detector):
-    """Ligand C (not bonded to N/O) or Cl/Br/I to protein C not bonded to N/O (or Met S), <= 4.0 Å.
+    """Carbon bonded only to carbon/hydrogen, ligand to protein, <= 4.0 Å (PLIP's hydrophobic atoms).
 
     One row per (ligand atom, residue): the closest protein atom (PLIP keeps one contact per pair).
+    Pairs of atoms of two rings that stack are removed by :func:`~toolkit.sites.interactions.interactions`
+    (PLIP: stacked rings make no additional hydrophobic contact).
     """
 
     type = "hydrophobic"
@@ -395,11 +443,12 @@ class Hydrophobic(Detector):
 
 
 class HBond(Detector):
-    """Donor to acceptor heavy atoms <= 4.1 Å, donor angle >= 100°.
+    """Donor to acceptor heavy atoms <= 4.1 Å, D-H...A angle >= 100° (PLIP).
 
-    Without hydrogens the D-H...A angle is replaced by the angle at the donor
-    between the acceptor and the mean direction of the donor's heavy-atom
-    neighbours (the hydrogen points away from them).
+    Files without hydrogens: the hydrogen is modelled from the donor's
+    heavy-atom neighbours (:func:`_donor_angle`: fixed for two or more
+    neighbours, the best rotamer for one neighbour); donors without heavy
+    neighbours (water, NH4+) pass the angle test.
     """
 
     type = "hbond"
@@ -416,7 +465,7 @@ class HBond(Detector):
                 if not prot.is_acceptor[j]:
                     continue
                 d = float(np.linalg.norm(lig.xyz[li] - prot.xyz[j]))
-                ang = _donor_angle(lig.xyz[li], nbs, prot.xyz[j])
+                ang = _donor_angle(lig.xyz[li], nbs, prot.xyz[j], lig.xdh(li))
                 if d >= self.min_dist and self._ok(ang):
                     rows.append(_row(self.type, prot.idx[j], lig.names[li], prot.name[j], d, ang, lig.xyz[li],
                                      prot.xyz[j], "ligand donor"))  # fmt: skip
@@ -426,7 +475,7 @@ class HBond(Detector):
                     continue
                 d = float(np.linalg.norm(lig.xyz[li] - prot.xyz[j]))
                 nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
-                ang = _donor_angle(prot.xyz[j], nbs, lig.xyz[li])
+                ang = _donor_angle(prot.xyz[j], nbs, lig.xyz[li], _xdh_of_protein(prot.res[j], prot.name[j]))
                 if d >= self.min_dist and self._ok(ang):
                     rows.append(_row(self.type, prot.idx[j], lig.names[li], prot.name[j], d, ang, lig.xyz[li],
                                      prot.xyz[j], "protein donor"))  # fmt: skip
@@ -571,11 +620,11 @@ class WaterBridge(Detector):
                     ok = None
                     if li in lig.acceptors and prot.is_donor[j]:
                         nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
-                        ang = _donor_angle(prot.xyz[j], nbs, wxyz)
+                        ang = _donor_angle(prot.xyz[j], nbs, wxyz, _xdh_of_protein(prot.res[j], prot.name[j]))
                         if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and ("P", int(prot.idx[j])) not in self.hbond_donors:
                             ok = "protein donor"
                     if ok is None and li in lig.donors and prot.is_acceptor[j]:
-                        ang = _donor_angle(lig.xyz[li], lig.neighbour_xyz(li), wxyz)
+                        ang = _donor_angle(lig.xyz[li], lig.neighbour_xyz(li), wxyz, lig.xdh(li))
                         if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and ("L", li) not in self.hbond_donors:
                             ok = "ligand donor"
                     if ok is None:

@@ -285,6 +285,13 @@ def interactions(
     if len(prot.idx):
         for det in dets[:-1]:
             rows.extend(det.detect(lig, prot))
+        # PLIP: atoms of two stacked rings make no additional hydrophobic contact with each other
+        stacked = {(int(structure.residue_index[r["gi"]]), a_, p_) for r in rows if r["type"] == "pi_stacking"
+                   for a_ in r["ligand_atom"].split(";") for p_ in r["protein_atom"].split(";")}  # fmt: skip
+        if stacked:
+            rows = [r for r in rows if r["type"] != "hydrophobic"
+                    or (int(structure.residue_index[r["gi"]]), r["ligand_atom"], r["protein_atom"]) not in stacked]  # fmt: skip
+        rows = _refine_hbonds(rows, lig, structure)
         donors = {("L", lig.names.index(r["ligand_atom"])) if r["detail"] == "ligand donor" else ("P", r["gi"])
                   for r in rows if r["type"] == "hbond"}  # fmt: skip
         wb = dets[-1]
@@ -302,6 +309,34 @@ def interactions(
     df = _table(structure, code, lig_chain, lig_resid, rows)
     df.attrs.update(ph=ph, ligand_formal_charge=int(charge), ligand_charge_state=text)
     return df
+
+
+def _refine_hbonds(rows: list[dict[str, Any]], lig: Any, structure: Structure) -> list[dict[str, Any]]:
+    """PLIP's hydrogen-bond refinement (``refine_hbonds_ldon/pdon``).
+
+    A hydrogen bond between atoms of two groups that form a salt bridge with
+    each other is not reported (the salt bridge is); then each donor atom
+    keeps one hydrogen bond, the one with the largest D-H...A angle.
+    """
+    ri = structure.residue_index
+    salt = set()
+    for r in rows:
+        if r["type"] == "salt_bridge":
+            lm = lig.group_members.get(r["ligand_atom"], set(r["ligand_atom"].split(";")))
+            salt |= {(int(ri[r["gi"]]), la, pa) for la in lm for pa in r["protein_atom"].split(";")}
+    best: dict[tuple[str, Any], dict[str, Any]] = {}
+    others = []
+    for r in rows:
+        if r["type"] != "hbond":
+            others.append(r)
+            continue
+        if (int(ri[r["gi"]]), r["ligand_atom"], r["protein_atom"]) in salt:
+            continue
+        key = ("L", r["ligand_atom"]) if r["detail"] == "ligand donor" else ("P", r["gi"])
+        ang = 180.0 if np.isnan(r["angle"]) else r["angle"]
+        if key not in best or ang > (180.0 if np.isnan(best[key]["angle"]) else best[key]["angle"]):
+            best[key] = r
+    return others + list(best.values())
 
 
 def _table(structure: Structure, code: str, lig_chain: str, lig_resid: int, rows: list[dict[str, Any]]) -> pd.DataFrame:
