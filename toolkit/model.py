@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from Bio.PDB.Structure import Structure as BioStructure
 
-__all__ = ["Structure", "CHAIN_COLUMNS", "RESIDUE_COLUMNS", "LIGAND_COLUMNS"]
+__all__ = ["Structure", "LigandKey", "CHAIN_COLUMNS", "RESIDUE_COLUMNS", "LIGAND_COLUMNS", "NUCLEOTIDES"]
 
 CHAIN_COLUMNS = [
     "entry", "chain", "entity_id", "description", "subunit", "uniprot_acc", "uniprot_id",
@@ -54,6 +54,87 @@ LIGAND_COLUMNS = [
     "entry", "ccd_code", "name", "category", "chain", "auth_seq_id", "ins_code",
     "label_asym", "n_atoms", "n_heavy_atoms", "in_ccd",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LigandKey:
+    """One ligand instance: CCD code, author chain, author residue number, insertion code.
+
+    ``chain``/``res_id`` may be None when the code occurs once. Build one
+    from any accepted form with :meth:`of`: a LigandKey, a code (``"JC9"``),
+    a ``"CODE:CHAIN:NUMBER[INS]"`` string, or a (code, chain, res_id) tuple.
+
+    >>> k = LigandKey.of("JC9:B:903")
+    >>> k, str(k)
+    (LigandKey(code='JC9', chain='B', res_id=903, ins_code=''), 'JC9:B:903')
+    >>> LigandKey.of("jc9", chain="B", res_id=903) == k
+    True
+    """
+
+    code: str
+    chain: str | None = None
+    res_id: int | None = None
+    ins_code: str = ""
+
+    def __post_init__(self) -> None:
+        from .errors import InvalidParameter
+
+        if not isinstance(self.code, str) or not self.code.strip():
+            raise InvalidParameter(f"a ligand key needs a CCD code, got {self.code!r}")
+        object.__setattr__(self, "code", self.code.strip().upper())
+        if self.chain is not None and not isinstance(self.chain, str):
+            raise InvalidParameter(f"ligand chain must be a string, got {self.chain!r}")
+        if self.res_id is not None:
+            if isinstance(self.res_id, bool) or not isinstance(self.res_id, (int, np.integer)):
+                raise InvalidParameter(f"ligand res_id must be an integer, got {self.res_id!r}")
+            object.__setattr__(self, "res_id", int(self.res_id))
+
+    @classmethod
+    def of(cls, ligand: Any, chain: str | None = None, res_id: int | None = None, ins_code: str = "") -> LigandKey:
+        """A key from a LigandKey, a code, ``"CODE:CHAIN:NUMBER"`` or a (code, chain, res_id) tuple.
+
+        ``chain``/``res_id`` given here fill what ``ligand`` leaves open.
+        """
+        import re
+
+        from .errors import InvalidParameter
+
+        if isinstance(ligand, LigandKey):
+            base = ligand
+        elif isinstance(ligand, tuple) and 1 <= len(ligand) <= 4:
+            base = cls(*ligand)
+        elif isinstance(ligand, str):
+            m = re.fullmatch(r"\s*([0-9A-Za-z]{1,5}):([^:\s]+):(-?\d+)([A-Za-z]?)\s*", ligand)
+            base = cls(m[1], m[2], int(m[3]), m[4]) if m else cls(ligand)
+        else:
+            raise InvalidParameter(f"ligand must be a CCD code, 'CODE:CHAIN:NUMBER', a tuple or a LigandKey, got {ligand!r}")
+        return cls(
+            base.code, base.chain if chain is None else chain, base.res_id if res_id is None else res_id,
+            base.ins_code or ins_code,
+        )  # fmt: skip
+
+    def __str__(self) -> str:
+        if self.chain is None and self.res_id is None:
+            return self.code
+        return f"{self.code}:{self.chain or '?'}:{'' if self.res_id is None else self.res_id}{self.ins_code}"
+
+    def atoms(self, structure: Structure, heavy: bool = True) -> np.ndarray:
+        """Atom indices of the instance in ``structure`` (heavy atoms only by default).
+
+        Raises
+        ------
+        LigandNotFound
+            No such instance, or several and the key does not say which.
+        """
+        idx = structure.ligand_atoms(self)
+        return idx[structure.heavy_mask[idx]] if heavy else idx
+
+    def resolve(self, structure: Structure) -> LigandKey:
+        """The full key (chain, number, insertion code) of the one instance this key names."""
+        idx = structure.ligand_atoms(self)
+        a = structure.atoms
+        g = int(idx[0])
+        return LigandKey(self.code, str(a["chain_id"][g]), int(a["res_id"][g]), str(a["ins_code"][g]))
 
 
 @dataclass(eq=False)
@@ -118,6 +199,14 @@ class Structure:
     @property
     def citation(self) -> dict[str, Any]:
         return self.meta.get("citation") or {}
+
+    @cached_property
+    def heavy_mask(self) -> np.ndarray:
+        """True for heavy atoms (not hydrogen or deuterium)."""
+        el = self.atoms["element"]
+        out = (el != "H") & (el != "D")
+        out.flags.writeable = False
+        return out
 
     # ---------------------------------------------------------- residue index
     @cached_property
@@ -446,16 +535,20 @@ class Structure:
             df = df[df["category"] == category].reset_index(drop=True)
         return df
 
-    def ligand_atoms(self, code: str, chain: str | None = None, res_id: int | None = None) -> np.ndarray:
-        """Atom indices of one ligand instance.
+    def ligand_atoms(self, code: str | LigandKey, chain: str | None = None, res_id: int | None = None) -> np.ndarray:
+        """Atom indices of one ligand instance (``code`` may be a :class:`LigandKey` or any form it accepts).
 
         Raises
         ------
         LigandNotFound
             No such component, or several instances and no chain/number given.
         """
+        key = LigandKey.of(code, chain, res_id)
+        code, chain, res_id = key.code, key.chain, key.res_id
         a = self.atoms
-        m = (a["res_name"] == code.upper()) & ~self.polymer_mask
+        m = (a["res_name"] == code) & ~self.polymer_mask
+        if key.ins_code:
+            m &= a["ins_code"] == key.ins_code
         if chain is not None:
             m &= a["chain_id"] == chain
         if res_id is not None:

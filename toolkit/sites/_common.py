@@ -33,16 +33,10 @@ def residue_label(subunit: str, res_name: str, uniprot_num: int, auth_seq_id: in
 
 
 def heavy_mask(structure: Structure) -> np.ndarray:
-    """Boolean mask of the structure's heavy atoms (not H, not D), cached per structure."""
-    hit = _HEAVY.get(structure)
-    if hit is None:
-        el = structure.atoms["element"]
-        hit = (el != "H") & (el != "D")
-        _HEAVY[structure] = hit
-    return hit
+    """Boolean mask of the structure's heavy atoms (:attr:`Structure.heavy_mask`, cached there)."""
+    return structure.heavy_mask
 
 
-_HEAVY: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
 _TREES: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, Any]] = weakref.WeakKeyDictionary()
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import EmptySiteWarning, InvalidParameter, LigandNotFound
-from ._common import protein_tree, residue_label
+from ._common import heavy_mask, protein_tree, residue_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +50,11 @@ def ligand_instances(
     """
     import pandas as pd
 
+    from ..model import LigandKey
+
+    if ligand is not None:
+        key = LigandKey.of(ligand, chain, res_id)
+        ligand, chain, res_id = key.code, key.chain, key.res_id
     if ligand is None:
         ligs = structure.ligands()
         sel = ligs[ligs["category"] == "ligand"]
@@ -77,6 +82,17 @@ def ligand_instances(
     return sel.reset_index(drop=True)
 
 
+#: Heavy-atom distance (Å) below which a protein atom is bonded to the ligand (as in .interactions).
+_COVALENT = 2.0
+
+
+def _is_saccharide(code: str) -> bool:
+    from ..io.ccd import component_info
+
+    info = component_info(code) or {}
+    return "saccharide" in (info.get("type") or "").lower()
+
+
 def _empty_site() -> pd.DataFrame:
     import pandas as pd
 
@@ -91,11 +107,12 @@ def site_residues(
     res_id: int | None = None,
     cutoff: float = 4.5,
     with_interactions: bool = True,
-    ph: float = 7.4,
+    ph: float | None = 7.4,
     pka: float | None = None,
     thresholds: Thresholds | dict[str, Any] | None = None,
     smiles: str | None = None,
     interaction_table: pd.DataFrame | None = None,
+    glycan_attachment_only: bool = True,
 ) -> pd.DataFrame:
     """Protein residues with any heavy atom within ``cutoff`` Å of a ligand heavy atom.
 
@@ -104,8 +121,9 @@ def site_residues(
     structure
         A loaded :class:`~toolkit.model.Structure`.
     ligand
-        CCD code (``"JC9"``); ``None`` = every instance of category
-        ``'ligand'`` (glycans, ions, water, detergents excluded).
+        CCD code (``"JC9"``), ``"CODE:CHAIN:NUMBER"`` or a
+        :class:`~toolkit.model.LigandKey`; ``None`` = every instance of
+        category ``'ligand'`` (glycans, ions, water, detergents excluded).
     chain, res_id
         Restrict to one instance (author chain and number).
     cutoff
@@ -121,6 +139,13 @@ def site_residues(
         these ligand instances: its rows fill the ``interactions`` column
         instead of computing them again (``ph``, ``pka``, ``thresholds`` and
         ``smiles`` are then not used).
+    glycan_attachment_only
+        A saccharide (CCD type ``...saccharide...``) covalently bonded to the
+        protein (a heavy atom within
+        :data:`~toolkit.sites.interactions.COVALENT_DIST_MAX`, 2.0 Å, of a
+        protein atom: the N-glycan's Asn ND2) is reported as its covalent
+        attachment only: the bonded residue(s), ``interactions`` =
+        ``"covalent"`` (default True); False lists every residue near it.
 
     Returns
     -------
@@ -129,7 +154,11 @@ def site_residues(
         sorted by ligand instance, subunit, chain, UniProt number.
         ``n_contacts`` counts (ligand atom, protein atom) heavy-atom pairs
         within the cutoff; ``interactions`` is the ';'-joined sorted set of
-        interaction types of the residue ('' for a contact only).
+        interaction types of the residue ('' for a contact only; ``covalent``
+        for a glycan's attachment). Interaction types come from
+        :func:`~toolkit.sites.interactions`, whose charge-state text is
+        copied to ``table.attrs`` (``ph``, ``ligand_formal_charge``,
+        ``ligand_charge_state``) for a single ligand instance.
 
     Raises
     ------
@@ -152,6 +181,13 @@ def site_residues(
     """
     import pandas as pd
 
+    from .interactions import _check_structure
+
+    _check_structure(structure)
+    if ph is not None:
+        from .protonation import check_ph
+
+        ph = check_ph(ph)
     try:
         cutoff = float(cutoff)
     except (TypeError, ValueError):
@@ -160,10 +196,11 @@ def site_residues(
         raise InvalidParameter(f"cutoff must be a positive distance in Å, got {cutoff!r}")
     inst = ligand_instances(structure, ligand, chain, res_id)
     a = structure.atoms
-    heavy = (a["element"] != "H") & (a["element"] != "D")
+    heavy = heavy_mask(structure)
     prot, tree = protein_tree(structure)
     subunits = structure.chain_subunits
     frames = []
+    attrs: dict[str, Any] = {}
     for _, li in inst.iterrows():
         code, lch, lres = str(li["ccd_code"]), str(li["chain"]), int(li["auth_seq_id"])
         lig = structure.ligand_atoms(code, chain=lch, res_id=lres)
@@ -223,6 +260,12 @@ def site_residues(
                 "interactions": "",
             }
         )
+        if glycan_attachment_only and (out["min_distance"] < _COVALENT).any() and _is_saccharide(code):
+            # an N-/O-glycan bonded to its Asn/Ser/Thr: report the attachment, not its neighbourhood
+            out = out[out["min_distance"] < _COVALENT].copy()
+            out["interactions"] = "covalent"
+            frames.append(out)
+            continue
         if with_interactions:
             from .interactions import interactions as _interactions
 
@@ -233,6 +276,7 @@ def site_residues(
                 it = _interactions(
                     structure, code, chain=lch, res_id=lres, ph=ph, pka=pka, thresholds=thresholds, smiles=smiles
                 )
+            attrs.update(it.attrs)
             types = it.groupby(["chain", "auth_seq_id"])["type"].agg(lambda t: ";".join(sorted(set(t))))
             key = list(zip(out["chain"], out["auth_seq_id"]))
             out["interactions"] = [types.get(k, "") for k in key]
@@ -243,4 +287,7 @@ def site_residues(
     res = res.sort_values(
         ["ligand_chain", "ligand_res_id", "ligand", "subunit", "chain", "uniprot_num", "auth_seq_id"], kind="stable"
     )
-    return res.reset_index(drop=True)[SITE_COLUMNS]
+    res = res.reset_index(drop=True)[SITE_COLUMNS]
+    if len(inst) == 1 and attrs:
+        res.attrs.update(attrs)
+    return res

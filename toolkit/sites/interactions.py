@@ -162,11 +162,6 @@ def _check_structure(structure: Any) -> None:
         raise InvalidParameter(f"structure must be a loaded Structure, got {type(structure).__name__}")
 
 
-def _check_ligand(ligand: Any) -> str:
-    code = getattr(ligand, "code", ligand)
-    if not isinstance(code, str) or not code.strip():
-        raise InvalidParameter(f"ligand must be a CCD code (e.g. 'JC9') or a LigandKey, got {ligand!r}")
-    return code.strip().upper()
 
 
 def detectors_for(th: Thresholds, hbond_donors: set[tuple[str, int]] | None = None) -> list[Any]:
@@ -251,19 +246,21 @@ def interactions(
     >>> sorted(set(df["label"][df["type"] == "hydrophobic"]))[:2]  # doctest: +SKIP
     ['GluN1 V644', 'GluN2B L643']
     """
+    from ..model import LigandKey
     from .protonation import check_ph, ligand_charge_state
 
     _check_structure(structure)
-    code = _check_ligand(ligand)
-    if chain is None and res_id is None and hasattr(ligand, "chain"):
-        chain, res_id = ligand.chain, ligand.res_id
+    if ligand is None:
+        raise InvalidParameter("ligand must be a CCD code (e.g. 'JC9') or a LigandKey, got None")
+    key = LigandKey.of(ligand, chain, res_id)
+    code = key.code
     if ph is not None:
         ph = check_ph(ph)
     th = Thresholds.from_any(thresholds)
     if mol is None:
         from ..chem.templates import ligand_to_mol
 
-        mol = ligand_to_mol(structure, code, chain, res_id, smiles=smiles)
+        mol = ligand_to_mol(structure, key, smiles=smiles)
     if ph is None:
         state = None
         charge = int(sum(at.GetFormalCharge() for at in mol.GetAtoms()))
