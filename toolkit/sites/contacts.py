@@ -1,6 +1,6 @@
 """Binding-site residues: protein residues with a heavy atom near a ligand heavy atom.
 
-Neighbour search uses :class:`scipy.spatial.cKDTree` on the protein heavy
+Neighbour search uses :class:`~toolkit.sites._common.NeighbourIndex` (numpy) on the protein heavy
 atoms. Residues are labelled ``"<subunit> <one-letter><UniProt number>"``
 (``"GluN2B L643"``) so that sites compare across chains and entries; a
 residue without a UniProt mapping is labelled with its author number and

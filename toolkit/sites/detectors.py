@@ -246,9 +246,9 @@ class ProteinContext:
     @property
     def tree(self) -> Any:
         if self._tree is None:
-            from scipy.spatial import cKDTree
+            from ._common import NeighbourIndex
 
-            self._tree = cKDTree(self.xyz if len(self.xyz) else np.zeros((0, 3)))
+            self._tree = NeighbourIndex(self.xyz)
         return self._tree
 
     def atoms_of(self, resi: int) -> dict[str, int]:

@@ -295,9 +295,9 @@ def interactions(
         wb.hbond_donors = donors
         rows.extend(wb.detect(lig, prot))
         # covalent links: a protein atom bonded to the ligand takes part in no interaction
-        from scipy.spatial import cKDTree
+        from ._common import NeighbourIndex
 
-        d_min, _ = cKDTree(lig.xyz).query(prot.xyz)
+        d_min, _ = NeighbourIndex(lig.xyz).query(prot.xyz)
         linked = set(prot.idx[d_min < COVALENT_DIST_MAX].tolist())
         if not lig.metals:
             rows = [r for r in rows if r["gi"] not in linked]
