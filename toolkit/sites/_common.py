@@ -71,10 +71,15 @@ class NeighbourIndex:
         single = pts.ndim == 1
         pts = pts.reshape(-1, 3)
         out: list[list[int]] = []
-        r2 = float(r) * float(r)
+        r = float(r)
+        r2 = r * r
         for k in range(0, len(pts), self._CHUNK):
-            d2 = self._d2(pts[k : k + self._CHUNK])
-            out.extend(np.flatnonzero(row <= r2).tolist() for row in d2)
+            chunk = pts[k : k + self._CHUNK]
+            # only points inside the chunk's bounding box (grown by r) can be within r
+            lo, hi = chunk.min(axis=0) - r, chunk.max(axis=0) + r
+            cand = np.flatnonzero(((self.xyz >= lo) & (self.xyz <= hi)).all(axis=1))
+            d2 = ((chunk[:, None, :] - self.xyz[cand][None, :, :]) ** 2).sum(axis=2)
+            out.extend(cand[row <= r2].tolist() for row in d2)
         return out[0] if single else out
 
     def query(self, points: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:

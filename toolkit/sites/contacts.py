@@ -233,9 +233,10 @@ def site_residues(
         gi = prot[pj]
         dist = np.linalg.norm(lxyz[li_of_pair] - structure.coord[gi], axis=1)
         resi = structure.residue_index[gi]
-        df = pd.DataFrame({"resi": resi, "d": dist})
-        agg = df.groupby("resi").agg(min_distance=("d", "min"), n_contacts=("d", "size")).reset_index()
-        g = structure.residue_starts[agg["resi"].to_numpy()]
+        order = np.lexsort((dist, resi))
+        uniq, first, counts = np.unique(resi[order], return_index=True, return_counts=True)
+        min_d = dist[order][first]
+        g = structure.residue_starts[uniq]
         chains = a["chain_id"][g].astype(str)
         subs = [subunits.get(c, "other") for c in chains.tolist()]
         rn = a["res_name"][g].astype(str)
@@ -255,8 +256,8 @@ def site_residues(
                 "ins_code": ins,
                 "uniprot_num": un,
                 "label": [residue_label(*x) for x in zip(subs, rn, un, au, ins, chains)],
-                "min_distance": agg["min_distance"].to_numpy(dtype=float),
-                "n_contacts": agg["n_contacts"].to_numpy(dtype=np.int64),
+                "min_distance": min_d.astype(float),
+                "n_contacts": counts.astype(np.int64),
                 "interactions": "",
             }
         )
