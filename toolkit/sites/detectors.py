@@ -41,6 +41,7 @@ __all__ = [
     "WaterBridge",
     "MetalComplex",
     "METAL_ELEMENTS",
+    "coordination_geometry",
 ]
 
 #: Metal elements that form coordination complexes (PLIP's ``METAL_IONS`` list, as elements).
@@ -672,9 +673,9 @@ def coordination_geometry(metal: np.ndarray, targets: np.ndarray) -> tuple[str, 
     2015) after Harding M.M. (2001) Acta Cryst D57:401, doi:10.1107/S0907444900019168.
     With one target the geometry is "NA".
 
-    >>> g, n, kept = coordination_geometry(np.zeros(3), np.eye(3) * 2.1)
-    >>> n, len(kept)
-    (3, 3)
+    >>> ang = np.radians([0, 120, 240])
+    >>> coordination_geometry(np.zeros(3), np.c_[np.cos(ang), np.sin(ang), np.zeros(3)] * 2.1)
+    ('trigonal.planar', 3, [0, 1, 2])
     """
     n = len(targets)
     if n <= 1:

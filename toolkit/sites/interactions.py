@@ -1,49 +1,56 @@
 """Typed protein-ligand interactions on heavy atoms, with PLIP's published geometry.
 
-Cryo-EM entries carry no hydrogens, so every rule works on heavy atoms. The
-chemistry of the ligand comes from its RDKit molecule
-(:func:`toolkit.chem.templates.ligand_to_mol`: CCD bond orders and charges,
-optional amine protonation at a pH); the chemistry of the protein from
-residue/atom-name tables (:data:`PROTEIN_DONORS`, :data:`PROTEIN_ACCEPTORS`,
-:data:`PROTEIN_CATIONS`, :data:`PROTEIN_ANIONS`, :data:`PROTEIN_RINGS`).
+:func:`interactions` types one ligand instance against the protein. It
+builds the ligand's chemistry (:func:`toolkit.chem.templates.ligand_to_mol`:
+CCD bond orders), charges both partners at the pH
+(:mod:`toolkit.sites.protonation`: the ligand's ionisable groups by
+substructure with a tabulated or sourced pKa, Asp/Glu/His/Lys/Arg and the
+termini by their pKa), types the protein around the ligand once
+(:class:`~toolkit.sites.detectors.ProteinContext`) and runs one detector per
+interaction type (:mod:`toolkit.sites.detectors`). Every table states the
+charge state it used in ``table.attrs`` (``ph``, ``ligand_formal_charge``,
+``ligand_charge_state``).
 
 Default thresholds (:class:`Thresholds`) are PLIP's published values:
 Salentin S. et al. (2015) PLIP: fully automated protein-ligand interaction
 profiler. Nucleic Acids Res 43:W443-W447, doi:10.1093/nar/gkv315; Adasme M.F.
 et al. (2021) PLIP 2021: expanding the scope of the protein-ligand
 interaction profiler to DNA and RNA. Nucleic Acids Res 49:W530-W534,
-doi:10.1093/nar/gkab294 (values as in ``plip.basic.config`` of PLIP 3.0).
+doi:10.1093/nar/gkab294 (values as in ``plip.basic.config`` of PLIP 3.0,
+which names the primary source of each).
 
 Rules (PLIP's, adapted to heavy atoms):
 
-* ``hydrophobic``: ligand carbon (not bonded to N/O) or halogen (Cl, Br, I)
-  to protein carbon not bonded to N/O, distance <= 4.0 Å; per residue and
-  ligand atom only the closest protein atom is kept (PLIP keeps one contact
-  per ligand atom and residue).
-* ``hbond``: donor heavy atom to acceptor heavy atom <= 4.1 Å. Without
-  hydrogens, the D-H...A angle (PLIP: >= 100°) is replaced by the angle
-  between the acceptor and the donor's heavy-atom neighbours: the reported
-  angle is the angle at the donor between the acceptor and the mean
-  direction of the donor's heavy-atom neighbours (for one neighbour X,
-  simply X-D...A); it must be >= 100° (the hydrogen points away from the
-  neighbours). Donors without heavy neighbours (water) pass.
-* ``salt_bridge``: centroid of a positive group to centroid of a negative
-  group <= 5.5 Å. Protein: Lys NZ, Arg NE/NH1/NH2 and His ND1/NE2 (His
-  counted as positive like PLIP; switch off with ``his_positive=False``)
-  vs Asp OD1/OD2, Glu OE1/OE2 (and C-terminal OXT/O). Ligand: atoms with a
-  formal charge (after optional protonation at the given pH).
-* ``pi_stacking``: aromatic ring centroids <= 5.5 Å, angle between the ring
-  normals within 30° of 0° (parallel) or of 90° (T-shaped), and the offset
-  (distance of one centroid from the other ring's normal axis, smaller of
-  the two) <= 2.0 Å.
-* ``cation_pi``: cation (charged N or group centroid) to aromatic ring
-  centroid <= 6.0 Å with offset <= 2.0 Å from the ring normal (PLIP).
+* ``hydrophobic``: carbon bonded only to carbon/hydrogen, ligand to protein,
+  <= 4.0 Å; one row per (ligand atom, residue), the closest; atoms of two
+  stacked rings make no extra hydrophobic contact.
+* ``hbond``: donor to acceptor <= 4.1 Å, D-H...A >= 100° with the hydrogen
+  modelled from the donor's heavy-atom neighbours (PLIP: Hubbard & Haider
+  2001 + 0.6 Å / + 10°); an H-bond between two groups forming a salt bridge
+  is not reported, and each donor keeps one H-bond (the largest angle), as
+  PLIP refines them.
+* ``salt_bridge``: centres of opposite charged groups <= 5.5 Å (Barlow &
+  Thornton 1983 + 1.5 Å, PLIP). Charged groups come from the charge state at
+  the pH; histidine follows its pKa (``his_positive=True``: always positive,
+  PLIP's convention).
+* ``pi_stacking``: aromatic ring centroids <= 5.5 Å (McGaughey 1998), ring
+  normals within 30° of parallel or T-shaped, offset <= 2.0 Å.
+* ``cation_pi``: cation centre to ring centroid <= 6.0 Å (Gallivan & Dougherty
+  1999), offset <= 2.0 Å.
+* ``halogen``: C-X...A, X...A <= 4.0 Å, C-X...A = 165 ± 30°, X...A-Y =
+  120 ± 30° (Auffinger et al. 2004).
+* ``water_bridge``: ligand polar atom - water O - protein polar atom, each
+  2.5-4.1 Å, angle at the water 71-140° (Jiang et al. 2005), when the file
+  models waters; a donor already H-bonded makes none; two per water.
+* ``metal_complex``: metal atom of the ligand to protein O/N/S binders
+  < 3.0 Å (Harding 2001), with PLIP's coordination-geometry fit.
 * Covalent links: a protein atom closer than :data:`COVALENT_DIST_MAX`
   (2.0 Å) to a ligand heavy atom is bonded to it (the Asn ND2 of an
   N-glycan, a covalent inhibitor) and takes part in no interaction.
-* ``halogen``: C-X...A with X in Cl/Br/I/F, A an O/N acceptor with a heavy
-  neighbour Y, X...A <= 4.0 Å, angle C-X...A = 165 ± 30° and X...A-Y =
-  120 ± 30°.
+
+Interaction partners are the protein's amino-acid residues (modified
+residues and caps included); nucleotides of DNA/RNA chains are polymer but
+have no interaction tables here.
 """
 
 from __future__ import annotations
