@@ -121,33 +121,38 @@ def _row(kind: str, gi: int, lname: str, pname: str, d: float, ang: float, lxyz:
 
 
 
-def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray, xdh: float = 109.5) -> float:
-    """D-H...A angle (degrees) of a hydrogen modelled on the donor (D-H 1.0 Å), NaN without heavy neighbours.
+def _model_h(dxyz: np.ndarray, nbs: np.ndarray, target: np.ndarray, xdh: float = 109.5) -> np.ndarray | None:
+    """Position of a hydrogen modelled on donor D (D-H 1.0 Å), None without heavy neighbours.
 
     Two or more heavy neighbours: the hydrogen lies opposite their mean
-    direction (planar N-H, as PLIP's Open Babel hydrogens). One neighbour X:
-    the hydrogen can rotate about X-D on a cone with X-D-H = ``xdh``; the
-    position closest to the acceptor (in the X-D-A plane) is taken, i.e. the
-    best D-H...A angle the rotor allows.
+    direction (planar N-H, as Open Babel places it). One neighbour X: the
+    hydrogen can rotate about X-D on a cone with X-D-H = ``xdh``; the
+    position closest to ``target`` (in the X-D-target plane) is taken, i.e.
+    the best rotamer.
     """
     if len(nbs) == 0:
-        return float("nan")
+        return None
     u = np.array([(x - dxyz) / np.linalg.norm(x - dxyz) for x in nbs])
-    da = axyz - dxyz
     if len(u) >= 2:
         h = -u.mean(axis=0)
         if np.linalg.norm(h) < 1e-6:
-            return float("nan")
-        h = h / np.linalg.norm(h)
-    else:
-        x = u[0]
-        perp = da - np.dot(da, x) * x
-        if np.linalg.norm(perp) < 1e-6:  # acceptor on the X-D axis
-            perp = np.cross(x, [1.0, 0.0, 0.0]) if abs(x[0]) < 0.9 else np.cross(x, [0.0, 1.0, 0.0])
-        perp = perp / np.linalg.norm(perp)
-        t = np.radians(xdh)
-        h = np.cos(t) * x + np.sin(t) * perp
-    hpos = dxyz + h
+            return None
+        return dxyz + h / np.linalg.norm(h)
+    x = u[0]
+    da = target - dxyz
+    perp = da - np.dot(da, x) * x
+    if np.linalg.norm(perp) < 1e-6:  # target on the X-D axis
+        perp = np.cross(x, [1.0, 0.0, 0.0]) if abs(x[0]) < 0.9 else np.cross(x, [0.0, 1.0, 0.0])
+    perp = perp / np.linalg.norm(perp)
+    t = np.radians(xdh)
+    return dxyz + np.cos(t) * x + np.sin(t) * perp
+
+
+def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray, xdh: float = 109.5) -> float:
+    """D-H...A angle (degrees) of the hydrogen of :func:`_model_h`; NaN without heavy neighbours."""
+    hpos = _model_h(dxyz, nbs, axyz, xdh)
+    if hpos is None:
+        return float("nan")
     return _angle(dxyz - hpos, axyz - hpos)
 
 
@@ -576,11 +581,11 @@ class Halogen(Detector):
 class WaterBridge(Detector):
     """Ligand polar atom - water O - protein polar atom, each 2.5-4.1 Å, angle at the water 71-140° (PLIP).
 
-    PLIP (after Jiang et al. 2005, doi:10.1002/prot.20660) measures the
-    angle at the water between the acceptor and the donor's hydrogen; on
-    heavy atoms the angle at the water oxygen between the two heavy atoms is
-    used, and the donor-angle rule of :class:`HBond` replaces PLIP's
-    donor-hydrogen angle (>= 100°). As PLIP does, a donor that already makes
+    One partner accepts from the water, the other donates to it. PLIP (after
+    Jiang et al. 2005, doi:10.1002/prot.20660) measures the angle at the
+    water between the acceptor and the donor's hydrogen (here the hydrogen
+    of :func:`_model_h`, pointed at the water) and requires D-H...O(water)
+    >= 100°. As PLIP does, a donor that already makes
     a direct hydrogen bond makes no water bridge, and each water keeps at most
     two bridges (those with the angle closest to 110°).
     """
@@ -614,19 +619,26 @@ class WaterBridge(Detector):
                     dp = float(np.linalg.norm(prot.xyz[j] - wxyz))
                     if dp < lo:
                         continue
-                    omega = _angle(lig.xyz[li] - wxyz, prot.xyz[j] - wxyz)
-                    if not self.water_bridge_omega_min < omega < self.water_bridge_omega_max:
-                        continue
-                    # ligand acceptor + protein donor, or ligand donor + protein acceptor
-                    ok = None
-                    if li in lig.acceptors and prot.is_donor[j]:
+                    # ligand acceptor + protein donor, or ligand donor + protein acceptor; the angle at
+                    # the water is taken between the acceptor and the donor's (modelled) hydrogen, as PLIP
+                    ok, omega = None, float("nan")
+                    if li in lig.acceptors and prot.is_donor[j] and ("P", int(prot.idx[j])) not in self.hbond_donors:
                         nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
-                        ang = _donor_angle(prot.xyz[j], nbs, wxyz, _xdh_of_protein(prot.res[j], prot.name[j]))
-                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and ("P", int(prot.idx[j])) not in self.hbond_donors:
+                        xdh = _xdh_of_protein(prot.res[j], prot.name[j])
+                        h = _model_h(prot.xyz[j], nbs, wxyz, xdh)
+                        ang = float("nan") if h is None else _angle(prot.xyz[j] - h, wxyz - h)
+                        omega = _angle(lig.xyz[li] - wxyz, (prot.xyz[j] if h is None else h) - wxyz)
+                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (
+                            self.water_bridge_omega_min < omega < self.water_bridge_omega_max
+                        ):
                             ok = "protein donor"
-                    if ok is None and li in lig.donors and prot.is_acceptor[j]:
-                        ang = _donor_angle(lig.xyz[li], lig.neighbour_xyz(li), wxyz, lig.xdh(li))
-                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and ("L", li) not in self.hbond_donors:
+                    if ok is None and li in lig.donors and prot.is_acceptor[j] and ("L", li) not in self.hbond_donors:
+                        h = _model_h(lig.xyz[li], lig.neighbour_xyz(li), wxyz, lig.xdh(li))
+                        ang = float("nan") if h is None else _angle(lig.xyz[li] - h, wxyz - h)
+                        omega = _angle(prot.xyz[j] - wxyz, (lig.xyz[li] if h is None else h) - wxyz)
+                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (
+                            self.water_bridge_omega_min < omega < self.water_bridge_omega_max
+                        ):
                             ok = "ligand donor"
                     if ok is None:
                         continue
