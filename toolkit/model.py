@@ -256,7 +256,7 @@ class Structure:
             return kind
         ends = np.append(st[1:], self.n_atoms)
         chains = a["chain_id"][st]
-        heavy = (a["element"] != "H") & (a["element"] != "D")
+        heavy = self.heavy_mask
         xyz = self.coord
 
         def linked(r: int, q: int) -> bool:
@@ -492,7 +492,7 @@ class Structure:
         starts = self.residue_starts
         counts = np.diff(np.append(starts, self.n_atoms))
         nonpoly = ~self.polymer_mask[starts]
-        heavy = np.add.reduceat((a["element"] != "H") & (a["element"] != "D"), starts) if self.n_atoms else np.array([])
+        heavy = np.add.reduceat(self.heavy_mask, starts) if self.n_atoms else np.array([])
         file_comps = self.meta.get("components", {})
         rows = []
         unknown = set()
