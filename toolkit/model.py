@@ -56,6 +56,18 @@ LIGAND_COLUMNS = [
 ]  # fmt: skip
 
 
+def _one_letter(name: str) -> str:
+    """One-letter code; modified residues by their CCD parent (MSE -> M), nucleotides and others X."""
+    one = THREE_TO_ONE.get(name)
+    if one is not None:
+        return one
+    if name in NUCLEOTIDES:
+        return "X"
+    from .io.ccd import one_letter
+
+    return one_letter(name)
+
+
 @dataclass(frozen=True)
 class LigandKey:
     """One ligand instance: CCD code, author chain, author residue number, insertion code.
@@ -450,7 +462,7 @@ class Structure:
                 "chain": chains.astype(object),
                 "subunit": subunits,
                 "res_name": names.astype(object),
-                "one_letter": [THREE_TO_ONE.get(x, "X") for x in names.tolist()],
+                "one_letter": [_one_letter(x) for x in names.tolist()],
                 "auth_seq_id": a["res_id"][s].astype(np.int64),
                 "ins_code": a["ins_code"][s].astype(object),
                 "uniprot_num": self.uniprot_num[s].astype(np.int64),

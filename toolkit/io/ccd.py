@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["component_info", "require_component", "ccd_version", "monomer_kind", "CAP_CODES"]
+__all__ = ["component_info", "require_component", "ccd_version", "monomer_kind", "one_letter", "CAP_CODES"]
 
 #: Chain caps: non-polymer components that terminate a chain and stay in it when bonded to it
 #: (acetyl, N-methylamide, amide, formyl).
@@ -77,6 +77,28 @@ def monomer_kind(code: str) -> str | None:
     if ("DNA" in t or "RNA" in t) and "LINKING" in t:
         return "nucleic"
     return None
+
+
+@lru_cache(maxsize=512)
+def one_letter(code: str) -> str:
+    """One-letter code of a residue: standard amino acids directly, modified ones by their CCD parent.
+
+    ``_chem_comp.mon_nstd_parent_comp_id`` names the standard parent of a
+    modified residue (MSE -> MET -> M, CAS -> CYS -> C); "X" when there is none.
+
+    >>> one_letter("LEU"), one_letter("MSE"), one_letter("CAS"), one_letter("NAG")
+    ('L', 'M', 'C', 'X')
+    """
+    from .aminoacids import THREE_TO_ONE
+
+    code = str(code).upper()
+    if code in THREE_TO_ONE:
+        return THREE_TO_ONE[code]
+    info = component_info(code) or {}
+    parent = (info.get("parent") or "").split(",")[0].strip().upper()
+    if parent in THREE_TO_ONE and monomer_kind(code) == "protein":
+        return THREE_TO_ONE[parent]
+    return "X"
 
 
 def require_component(code: str) -> dict[str, Any]:

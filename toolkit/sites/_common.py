@@ -26,7 +26,11 @@ def residue_label(subunit: str, res_name: str, uniprot_num: int, auth_seq_id: in
     >>> residue_label("other", "LYS", -1, 12, "", "H")
     'other K12 (auth H)'
     """
-    one = THREE_TO_ONE.get(str(res_name), "X")
+    one = THREE_TO_ONE.get(str(res_name))
+    if one is None:  # a modified residue: its standard parent's letter (CCD), else X
+        from ..io.ccd import one_letter
+
+        one = one_letter(str(res_name)) if str(res_name).strip() else "X"
     if int(uniprot_num) >= 0:
         return f"{subunit} {one}{int(uniprot_num)}"
     return f"{subunit} {one}{int(auth_seq_id)}{ins_code or ''} (auth {chain})".replace(" (auth )", " (auth)")

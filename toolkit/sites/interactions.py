@@ -101,7 +101,17 @@ class Thresholds:
 
     Source: Salentin et al. 2015, Nucleic Acids Res 43:W443,
     doi:10.1093/nar/gkv315; Adasme et al. 2021, Nucleic Acids Res 49:W530,
-    doi:10.1093/nar/gkab294 (``plip.basic.config``).
+    doi:10.1093/nar/gkab294 (``plip.basic.config``, which gives each value's
+    primary source: H-bonds Hubbard & Haider 2001 + 0.6 Å / + 10°; salt
+    bridges Barlow & Thornton 1983 + 1.5 Å; π-stacking McGaughey et al. 1998;
+    cation-π Gallivan & Dougherty 1999; halogen bonds Auffinger et al. 2004;
+    water bridges Jiang et al. 2005, doi:10.1002/prot.20660: water-polar atom
+    2.5-4.1 Å, angle at the water 71-140°; metal complexes Harding 2001,
+    doi:10.1107/S0907444900019168: metal-binder < 3.0 Å).
+
+    ``his_positive``: None (default) charges His by its pKa at the pH of
+    :func:`interactions`; True counts it positive always (PLIP's convention),
+    False never.
 
     >>> Thresholds().hbond_dist_max
     4.1
