@@ -303,3 +303,15 @@ def test_polymer_classification(mirror):
     assert not s.protein_mask[s.atoms["res_name"] == "G"].any()  # ... but not protein
     s = _complex(mirror, "1tf6")
     assert kinds(s, "DA") == {True} and set(s.ligands()["ccd_code"]) == {"ZN"}
+
+
+def test_rna_only_entry_has_no_protein_partners(mirror):
+    """4YB0 (RNA only): ligands get no interactions and an empty site, with a warning, not a crash."""
+    from toolkit.errors import EmptySiteWarning
+
+    s = _complex(mirror, "4yb0")
+    assert not s.protein_mask.any() and s.polymer_mask.any()
+    df = interactions(s, "C2E:A:102")
+    assert df.empty and list(df.columns)[:3] == ["entry", "ligand", "ligand_chain"]
+    with pytest.warns(EmptySiteWarning):
+        assert site_residues(s, "C2E:A:102").empty

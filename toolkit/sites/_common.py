@@ -89,6 +89,10 @@ class NeighbourIndex:
     def query(self, points: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """(distances, indices) of the ``k`` nearest points (shape ``(n,)`` for k=1, else ``(n, k)``)."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        if self.n == 0:
+            from ..errors import InvalidParameter
+
+            raise InvalidParameter("nearest-neighbour query on an empty set of points")
         k = max(1, min(int(k), self.n))
         ds, js = [], []
         for c in range(0, len(pts), self._CHUNK):

@@ -209,8 +209,11 @@ def site_residues(
         pairs = tree.query_ball_point(lxyz, cutoff)
         pj = np.fromiter((j for lst in pairs for j in lst), dtype=np.int64)
         if pj.size == 0:
-            d, j = tree.query(lxyz, k=min(50, len(prot)))
-            d, j = np.atleast_2d(d).ravel(), np.atleast_2d(j).ravel()
+            if len(prot):
+                d, j = tree.query(lxyz, k=min(50, len(prot)))
+                d, j = np.atleast_2d(d).ravel(), np.atleast_2d(j).ravel()
+            else:  # no protein at all (e.g. an RNA-only entry)
+                d, j = np.zeros(0), np.zeros(0, dtype=np.int64)
             near: dict[int, float] = {}
             for dd, jj in sorted(zip(d.tolist(), j.tolist())):
                 r = int(structure.residue_index[prot[jj]])
