@@ -81,7 +81,7 @@ def _load(path: str):
 
 
 def compare(
-    mirror: Path, his_positive: bool | None = True, ph: float | None = 7.4
+    mirror: Path, his_positive: bool | None = True, ph: float | None = 7.4, convention: str = "toolkit"
 ) -> tuple[dict[str, Counter], list[tuple[str, str, str]], list[dict]]:
     """Per type: Counter(tp, fn, fp); the sites not compared (entry, key, reason); per-finding diffs."""
     from toolkit.sites import interactions
@@ -106,7 +106,8 @@ def compare(
             for n, c, r in members:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    df = interactions(s, n, chain=c, res_id=int(r), ph=ph, thresholds={"his_positive": his_positive})
+                    df = interactions(s, n, chain=c, res_id=int(r), ph=ph, thresholds={"his_positive": his_positive},
+                                      convention=convention)
                 ours |= set(zip(df["type"], df["chain"], df["auth_seq_id"].astype(int)))
             for t in TYPES:
                 tt = {x for x in theirs if x[0] == t}
@@ -189,7 +190,8 @@ if __name__ == "__main__":  # print the table: python tests/test_sites_plip_refe
 
     his = None if "--his-by-ph" in sys.argv else True
     ph = None if "--no-ph" in sys.argv else 7.4
-    counts, skipped, diffs = compare(Path(os.environ.get("NMDA_TOOLKIT_MIRROR", "../shared/structures")), his, ph)
+    conv = "plip" if "--plip" in sys.argv else "toolkit"
+    counts, skipped, diffs = compare(Path(os.environ.get("NMDA_TOOLKIT_MIRROR", "../shared/structures")), his, ph, conv)
     print(_fmt(counts))
     print(f"not compared: {skipped}")
     if "-v" in sys.argv:

@@ -180,11 +180,13 @@ class ProteinContext:
         None = by its pKa at ``ph``.
     exclude
         Atom indices never taken as partners (the ligand itself).
+    termini
+        Charge the chain termini by their pKa (default); False: never (PLIP's convention).
     """
 
     def __init__(
         self, structure: Structure, ligand_xyz: np.ndarray, reach: float, ph: float = 7.4,
-        his_positive: bool | None = None, exclude: np.ndarray | None = None,
+        his_positive: bool | None = None, exclude: np.ndarray | None = None, termini: bool = True,
     ) -> None:  # fmt: skip
         from ._common import heavy_mask, protein_tree
         from .protonation import protein_group_charged
@@ -227,10 +229,10 @@ class ProteinContext:
                     if have:
                         gi = [names[k] for k in have]
                         out.append((gi[0], ";".join(have), structure.coord[gi].astype(float).mean(axis=0)))
-            if "OXT" in names and protein_group_charged("CTERM", ph):
+            if termini and "OXT" in names and protein_group_charged("CTERM", ph):
                 gi = [names[k] for k in ("O", "OXT") if k in names]
                 self.anions.append((gi[-1], "O;OXT" if len(gi) == 2 else "OXT", structure.coord[gi].astype(float).mean(axis=0)))
-            if "N" in names and self._is_n_terminus(resi) and protein_group_charged("NTERM", ph):
+            if termini and "N" in names and self._is_n_terminus(resi) and protein_group_charged("NTERM", ph):
                 self.cations.append((names["N"], "N", structure.coord[names["N"]].astype(float)))
             for ring in PROTEIN_RINGS.get(rn, ()):
                 if all(k in names for k in ring):

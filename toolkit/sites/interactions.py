@@ -203,6 +203,7 @@ def interactions(
     thresholds: Thresholds | dict[str, Any] | None = None,
     smiles: str | None = None,
     mol: Any = None,
+    convention: str = "toolkit",
 ) -> pd.DataFrame:
     """Typed interactions between one ligand instance and the protein (heavy atoms).
 
@@ -232,6 +233,17 @@ def interactions(
     mol
         A ready RDKit molecule from :func:`~toolkit.chem.templates.ligand_to_mol`
         (skips templating; its charges are re-derived at ``ph``).
+    convention
+        ``"toolkit"`` (default): charge states at ``ph`` as above.
+        ``"plip"``: PLIP 3.0.1's typing, to compare like with like with PLIP
+        (no pH model; ``ph`` and ``pka`` are ignored): the ligand's charged
+        groups by :func:`~toolkit.sites.protonation.plip_charge_state` on its
+        CCD form (tertiary but not primary/secondary amines, DMSO as a
+        sulfonium, phosphates but not phosphonates), His always positive, no
+        charged termini, and PLIP's hydrophobic-patch refinement (a protein
+        carbon touching several ligand carbons keeps the closest of each bonded
+        patch and, as PLIP 3.0.1 does, none of the unbonded ones:
+        ``PLInteraction.refine_hydrophobic``).
 
     Returns
     -------
@@ -271,6 +283,11 @@ def interactions(
         raise InvalidParameter("ligand must be a CCD code (e.g. 'JC9') or a LigandKey, got None")
     key = LigandKey.of(ligand, chain, res_id)
     code = key.code
+    if convention not in ("toolkit", "plip"):
+        raise InvalidParameter(f"convention must be 'toolkit' or 'plip', got {convention!r}")
+    plip = convention == "plip"
+    if plip:
+        ph = None
     if ph is not None:
         ph = check_ph(ph)
     th = Thresholds.from_any(thresholds)
@@ -278,7 +295,12 @@ def interactions(
         from ..chem.templates import ligand_to_mol
 
         mol = ligand_to_mol(structure, key, smiles=smiles)
-    if ph is None:
+    if plip:
+        from .protonation import plip_charge_state
+
+        state = plip_charge_state(mol)
+        charge, text, his = state.formal_charge, state.description, True
+    elif ph is None:
         state = None
         charge = int(sum(at.GetFormalCharge() for at in mol.GetAtoms()))
         text = f"CCD charges as written (no pH model), formal charge {charge:+d}"
@@ -294,7 +316,7 @@ def interactions(
     lig_chain, lig_resid = str(a["chain_id"][g0]), int(a["res_id"][g0])
     dets = detectors_for(th)
     reach = max(d.reach for d in dets) + 3.0
-    prot = ProteinContext(structure, lig.xyz, reach, 7.4 if ph is None else ph, his, exclude=lig.idx)
+    prot = ProteinContext(structure, lig.xyz, reach, 7.4 if ph is None else ph, his, exclude=lig.idx, termini=not plip)
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
         for det in dets[:-1]:
@@ -305,6 +327,8 @@ def interactions(
         if stacked:
             rows = [r for r in rows if r["type"] != "hydrophobic"
                     or (int(structure.residue_index[r["gi"]]), r["ligand_atom"], r["protein_atom"]) not in stacked]  # fmt: skip
+        if plip:
+            rows = _refine_hydrophobic_plip(rows, lig)
         rows = _refine_hbonds(rows, lig, structure)
         donors = {("L", lig.names.index(r["ligand_atom"])) if r["detail"] == "ligand donor" else ("P", r["gi"])
                   for r in rows if r["type"] == "hbond"}  # fmt: skip
@@ -323,6 +347,50 @@ def interactions(
     df = _table(structure, code, lig_chain, lig_resid, rows)
     df.attrs.update(ph=ph, ligand_formal_charge=int(charge), ligand_charge_state=text)
     return df
+
+
+def _root(parent: dict[int, int], k: int) -> int:
+    """Union-find root of ``k``."""
+    while parent[k] != k:
+        parent[k] = parent[parent[k]]
+        k = parent[k]
+    return k
+
+
+def _refine_hydrophobic_plip(rows: list[dict[str, Any]], lig: Any) -> list[dict[str, Any]]:
+    """PLIP 3.0.1's third hydrophobic refinement (``PLInteraction.refine_hydrophobic``).
+
+    Contacts are grouped by protein atom; a protein atom with one contact keeps
+    it; otherwise its ligand atoms are clustered by their bonds ("hydrophobic
+    patches") and each patch keeps its closest contact. Ligand atoms bonded to
+    no other atom of the group belong to no patch and are dropped, as in PLIP.
+    """
+    hyd = [r for r in rows if r["type"] == "hydrophobic"]
+    by_prot: dict[int, list[dict[str, Any]]] = {}
+    for r in hyd:
+        by_prot.setdefault(int(r["gi"]), []).append(r)
+    pos = {n: k for k, n in enumerate(lig.names)}
+    keep = []
+    for group in by_prot.values():
+        if len(group) == 1:
+            keep.extend(group)
+            continue
+        members = {pos[r["ligand_atom"]]: r for r in group}
+        parent = {k: k for k in members}
+        bonded = set()
+        for k in members:
+            for nb in lig.mol.GetAtomWithIdx(k).GetNeighbors():
+                j = nb.GetIdx()
+                if j in members:
+                    bonded |= {k, j}
+                    parent[_root(parent, k)] = _root(parent, j)
+        best: dict[int, dict[str, Any]] = {}
+        for k in sorted(bonded):
+            root, r = _root(parent, k), members[k]
+            if root not in best or r["distance"] < best[root]["distance"]:
+                best[root] = r
+        keep.extend(best.values())
+    return [r for r in rows if r["type"] != "hydrophobic"] + keep
 
 
 def _refine_hbonds(rows: list[dict[str, Any]], lig: Any, structure: Structure) -> list[dict[str, Any]]:

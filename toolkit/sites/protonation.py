@@ -49,6 +49,7 @@ __all__ = [
     "ChargeState",
     "check_ph",
     "ligand_charge_state",
+    "plip_charge_state",
     "protein_group_charged",
     "sourced_pka",
 ]
@@ -353,3 +354,82 @@ def _describe(mol: Any, ph: float, charge: int, groups: list[ChargedGroup]) -> s
     if any(g.pka_source.startswith("Dimorphite") for g in groups):
         tail += "; table pKa: Dimorphite-DL (Ropp 2019)"
     return f"{head}: {tail}"
+
+
+def _plip_sp3_n(at: Any) -> bool:
+    """Open Babel's sp3 nitrogen (``atomtyp.txt`` INTHYB rules): not aromatic, no multiple bond, and
+    no C/N/O neighbour that carries a multiple or aromatic bond."""
+    if at.GetIsAromatic() or any(b.GetBondTypeAsDouble() != 1 for b in at.GetBonds()):
+        return False
+    for nb in at.GetNeighbors():
+        if nb.GetSymbol() in ("C", "N", "O") and (
+            nb.GetIsAromatic() or any(b.GetBondTypeAsDouble() != 1 for b in nb.GetBonds())
+        ):
+            return False
+    return True
+
+
+def plip_charge_state(mol: Any) -> ChargeState:
+    """Charged groups of a ligand as PLIP 3.0.1 types them (no pH model), for like-with-like comparison.
+
+    PLIP (``plip.structure.preparation.Ligand.is_functional_group``; Salentin
+    et al. 2015, doi:10.1093/nar/gkv315) finds charged groups on the heavy-atom
+    graph, whatever the protonation: a nitrogen with four heavy neighbours
+    (quaternary ammonium) or an sp3 nitrogen with three (tertiary amine; primary
+    and secondary amines are *not* charged), a sulfur with three heavy
+    neighbours ("sulfonium", which includes sulfoxides such as DMSO), a sulfur
+    with three or four oxygens (sulfonate, sulfate), a phosphorus bonded only to
+    oxygens (phosphate; phosphonates are not), a carbon bonded to two oxygens
+    and one carbon (carboxylate, esters included) and a carbon bonded to three
+    nitrogens one of which has no other heavy neighbour (guanidine, which
+    includes guanine's C2). Centres as PLIP: the N/S/P atom, the carbon of a
+    guanidine, the centroid of a carboxylate's oxygens.
+
+    This is a convention, not chemistry at a pH: :func:`ligand_charge_state` is
+    the toolkit's default. The molecule is not changed (its CCD form keeps the
+    hydrogen-bond typing PLIP uses: neutral amines and acid OH as donors).
+
+    >>> from rdkit import Chem
+    >>> st = plip_charge_state(Chem.MolFromSmiles("CS(C)=O"))  # DMSO: PLIP's "sulfonium"
+    >>> st.formal_charge, [g.name for g in st.groups]
+    (1, ['sulfonium'])
+    >>> [g.name for g in plip_charge_state(Chem.MolFromSmiles("CNC1(c2ccccc2Cl)CCCCC1=O")).groups]
+    []
+    """
+    groups: list[ChargedGroup] = []
+    src = "PLIP 3.0.1 convention"
+    for at in mol.GetAtoms():
+        i, sym = at.GetIdx(), at.GetSymbol()
+        nbs = list(at.GetNeighbors())
+        el = [n.GetSymbol() for n in nbs]
+        heavy = [n for n in nbs if n.GetAtomicNum() > 1]
+        if sym == "N":
+            if len(heavy) == 4:
+                groups.append(ChargedGroup("quaternary ammonium", 1, (i,), (i,), None, src))
+            elif len(heavy) >= 3 and _plip_sp3_n(at):
+                groups.append(ChargedGroup("tertiary amine", 1, (i,), (i,), None, src))
+        elif sym == "S":
+            if len(heavy) == 3:
+                groups.append(ChargedGroup("sulfonium", 1, (i,), (i,), None, src))
+            elif el.count("O") == 3:
+                ox = tuple(n.GetIdx() for n in nbs if n.GetSymbol() == "O")
+                groups.append(ChargedGroup("sulfonate", -1, (i, *ox), (i,), None, src))
+            elif el.count("O") == 4:
+                groups.append(ChargedGroup("sulfate", -1, (i, *(n.GetIdx() for n in nbs)), (i,), None, src))
+        elif sym == "P" and el and set(el) == {"O"}:
+            groups.append(ChargedGroup("phosphate", -1, (i, *(n.GetIdx() for n in nbs)), (i,), None, src))
+        elif sym == "C":
+            if el.count("O") == 2 and el.count("C") == 1:
+                ox = tuple(n.GetIdx() for n in nbs if n.GetSymbol() == "O")
+                groups.append(ChargedGroup("carboxylate", -1, ox, ox, None, src))
+            elif el.count("N") == 3 and len(nbs) == 3 and min(n.GetDegree() for n in nbs) == 1:
+                nit = tuple(n.GetIdx() for n in nbs)
+                groups.append(ChargedGroup("guanidine", 1, nit, (i,), None, src))
+    charge = sum(g.charge for g in groups)
+    names = "; ".join(f"{g.name} {','.join(_name(mol, k) for k in g.atoms)}" for g in groups) or "no charged group"
+    return ChargeState(float("nan"), int(charge), tuple(groups), f"PLIP convention (no pH model), charge {charge:+d}: {names}")
+
+
+def _name(mol: Any, i: int) -> str:
+    at = mol.GetAtomWithIdx(i)
+    return at.GetProp("atom_name") if at.HasProp("atom_name") else f"{at.GetSymbol()}{i + 1}"
