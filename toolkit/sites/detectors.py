@@ -148,6 +148,41 @@ def _model_h(dxyz: np.ndarray, nbs: np.ndarray, target: np.ndarray, xdh: float =
     return dxyz + np.cos(t) * x + np.sin(t) * perp
 
 
+def _staggered_h(
+    dxyz: np.ndarray, xxyz: np.ndarray, yxyz: np.ndarray, target: np.ndarray, xdh: float, n_h: int
+) -> np.ndarray | None:
+    """Hydrogen of a donor D with one heavy neighbour X placed as Open Babel places it, nearest ``target``.
+
+    Open Babel (``OBBuilder::GetNewBondVector``, used by PLIP's hydrogen
+    addition) puts the first hydrogen of D anti-periplanar to a neighbour Y of X
+    (dihedral Y-X-D-H 180°), with X-D-H = ``xdh``; further hydrogens of an sp3
+    NH2/NH3 are staggered (±60°), the second hydrogen of an sp2 NH2 is syn
+    (0°). Which Y Open Babel takes depends on its bond order, so every Y of
+    ``yxyz`` is a candidate and the candidate closest to ``target`` is
+    returned. None when X has no other heavy neighbour.
+    """
+    if len(yxyz) == 0:
+        return None
+    x = (xxyz - dxyz) / np.linalg.norm(xxyz - dxyz)
+    sp2 = xdh > 115.0
+    dihedrals = (180.0,) if n_h <= 1 else ((0.0, 180.0) if sp2 else (180.0, 60.0, -60.0))
+    t = np.radians(xdh)
+    best, best_d = None, np.inf
+    for y in yxyz:
+        py = (y - xxyz) - np.dot(y - xxyz, x) * x
+        if np.linalg.norm(py) < 1e-6:
+            continue
+        py = py / np.linalg.norm(py)
+        qy = np.cross(x, py)
+        for phi in np.radians(dihedrals):
+            perp = np.cos(phi) * py + np.sin(phi) * qy
+            h = dxyz + np.cos(t) * x + np.sin(t) * perp
+            dd = float(np.linalg.norm(h - target))
+            if dd < best_d:
+                best, best_d = h, dd
+    return best
+
+
 def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray, xdh: float = 109.5) -> float:
     """D-H...A angle (degrees) of the hydrogen of :func:`_model_h`; NaN without heavy neighbours."""
     hpos = _model_h(dxyz, nbs, axyz, xdh)
@@ -203,6 +238,8 @@ class ProteinContext:
         self.resi = structure.residue_index[idx]
         self.el = a["element"][idx].astype(str)
         self._tree: Any = None
+        #: hydrogen model of rotatable donors: "best" (best rotamer) or "staggered" (Open Babel's placement)
+        self.h_model = "best"
         n, r = self.name, self.res
         self.is_donor = np.array([(x == _BACKBONE_DONOR and y != "PRO") or x in PROTEIN_DONORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
         self.is_acceptor = np.array([x in _BACKBONE_ACCEPTORS or x in PROTEIN_ACCEPTORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
@@ -271,6 +308,21 @@ class ProteinContext:
         g = self.s.residue_starts[resi]
         return int(self.s.atoms["label_seq"][g]) == 1
 
+    def model_h(self, j: int, target: np.ndarray) -> np.ndarray | None:
+        """Modelled hydrogen of protein donor ``j`` (index into this context) pointing at ``target``."""
+        res, name = self.res[j], self.name[j]
+        nbs = self.neighbour_xyz(int(self.idx[j]), res, name)
+        xdh = _xdh_of_protein(res, name)
+        if self.h_model == "staggered" and len(nbs) == 1:
+            near = self.tree.query_ball_point(nbs[0], 1.9)
+            ys = [self.xyz[k] for k in near if np.linalg.norm(self.xyz[k] - self.xyz[j]) > 0.1
+                  and np.linalg.norm(self.xyz[k] - nbs[0]) > 0.1]  # fmt: skip
+            n_h = 1 if name in ("OG", "OG1", "OH", "SG") else 2
+            h = _staggered_h(self.xyz[j], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), target, xdh, n_h)
+            if h is not None:
+                return h
+        return _model_h(self.xyz[j], nbs, target, xdh)
+
     def neighbour_xyz(self, gi: int, res: str, name: str) -> np.ndarray:
         """Coordinates of the heavy-atom neighbours of protein atom ``gi`` (from the tables)."""
         s = self.s
@@ -313,6 +365,8 @@ class LigandContext:
     def __init__(self, mol: Any, state: ChargeState | None = None) -> None:
         self.mol = mol
         self.state = state
+        #: hydrogen model of rotatable donors: "best" (best rotamer) or "staggered" (Open Babel's placement)
+        self.h_model = "best"
         atoms = list(mol.GetAtoms())
         self.idx = np.array([at.GetIntProp("atom_index") for at in atoms], dtype=np.int64)
         self.names = [at.GetProp("atom_name") for at in atoms]
@@ -382,6 +436,20 @@ class LigandContext:
 
         hyb = self.mol.GetAtomWithIdx(i).GetHybridization()
         return 120.0 if hyb == HybridizationType.SP2 else 109.5
+
+    def model_h(self, i: int, target: np.ndarray) -> np.ndarray | None:
+        """Modelled hydrogen of ligand donor ``i`` pointing at ``target`` (see :class:`ProteinContext`)."""
+        nbs = self.neighbour_xyz(i)
+        xdh = self.xdh(i)
+        if self.h_model == "staggered" and len(nbs) == 1:
+            at = self.mol.GetAtomWithIdx(i)
+            x = at.GetNeighbors()[0]
+            ys = [self.xyz[n.GetIdx()] for n in x.GetNeighbors() if n.GetIdx() != i]
+            h = _staggered_h(self.xyz[i], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), target, xdh,
+                             at.GetTotalNumHs())  # fmt: skip
+            if h is not None:
+                return h
+        return _model_h(self.xyz[i], nbs, target, xdh)
 
     def neighbour_xyz(self, i: int) -> np.ndarray:
         at = self.mol.GetAtomWithIdx(i)
@@ -468,12 +536,12 @@ class HBond(Detector):
     def detect(self, lig: LigandContext, prot: ProteinContext) -> list[Row]:
         rows = []
         for li in lig.donors:
-            nbs = lig.neighbour_xyz(li)
             for j in prot.tree.query_ball_point(lig.xyz[li], self.hbond_dist_max):
                 if not prot.is_acceptor[j]:
                     continue
                 d = float(np.linalg.norm(lig.xyz[li] - prot.xyz[j]))
-                ang = _donor_angle(lig.xyz[li], nbs, prot.xyz[j], lig.xdh(li))
+                h = lig.model_h(li, prot.xyz[j])
+                ang = float("nan") if h is None else _angle(lig.xyz[li] - h, prot.xyz[j] - h)
                 if d >= self.min_dist and self._ok(ang):
                     rows.append(_row(self.type, prot.idx[j], lig.names[li], prot.name[j], d, ang, lig.xyz[li],
                                      prot.xyz[j], "ligand donor"))  # fmt: skip
@@ -482,8 +550,8 @@ class HBond(Detector):
                 if not prot.is_donor[j]:
                     continue
                 d = float(np.linalg.norm(lig.xyz[li] - prot.xyz[j]))
-                nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
-                ang = _donor_angle(prot.xyz[j], nbs, lig.xyz[li], _xdh_of_protein(prot.res[j], prot.name[j]))
+                h = prot.model_h(j, lig.xyz[li])
+                ang = float("nan") if h is None else _angle(prot.xyz[j] - h, lig.xyz[li] - h)
                 if d >= self.min_dist and self._ok(ang):
                     rows.append(_row(self.type, prot.idx[j], lig.names[li], prot.name[j], d, ang, lig.xyz[li],
                                      prot.xyz[j], "protein donor"))  # fmt: skip
@@ -625,9 +693,7 @@ class WaterBridge(Detector):
                     # the water is taken between the acceptor and the donor's (modelled) hydrogen, as PLIP
                     ok, omega = None, float("nan")
                     if li in lig.acceptors and prot.is_donor[j] and ("P", int(prot.idx[j])) not in self.hbond_donors:
-                        nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
-                        xdh = _xdh_of_protein(prot.res[j], prot.name[j])
-                        h = _model_h(prot.xyz[j], nbs, wxyz, xdh)
+                        h = prot.model_h(j, wxyz)
                         ang = float("nan") if h is None else _angle(prot.xyz[j] - h, wxyz - h)
                         omega = _angle(lig.xyz[li] - wxyz, (prot.xyz[j] if h is None else h) - wxyz)
                         if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (
@@ -635,7 +701,7 @@ class WaterBridge(Detector):
                         ):
                             ok = "protein donor"
                     if ok is None and li in lig.donors and prot.is_acceptor[j] and ("L", li) not in self.hbond_donors:
-                        h = _model_h(lig.xyz[li], lig.neighbour_xyz(li), wxyz, lig.xdh(li))
+                        h = lig.model_h(li, wxyz)
                         ang = float("nan") if h is None else _angle(lig.xyz[li] - h, wxyz - h)
                         omega = _angle(prot.xyz[j] - wxyz, (lig.xyz[li] if h is None else h) - wxyz)
                         if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (

@@ -317,6 +317,8 @@ def interactions(
     dets = detectors_for(th)
     reach = max(d.reach for d in dets) + 3.0
     prot = ProteinContext(structure, lig.xyz, reach, 7.4 if ph is None else ph, his, exclude=lig.idx, termini=not plip)
+    if plip:
+        lig.h_model = prot.h_model = "staggered"
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
         for det in dets[:-1]:
