@@ -45,6 +45,10 @@ __all__ = [
 ]
 
 #: Metal elements that form coordination complexes (PLIP's ``METAL_IONS`` list, as elements).
+#: Metal-ligand distance (Å) below which a protein N/S is taken as coordinating the metal (Harding 2001,
+#: doi:10.1107/S0907444900019168; PLIP's ``METAL_DIST_MAX``).
+METAL_BOUND_MAX = 3.0
+
 METAL_ELEMENTS = frozenset(
     "CA CO MG MN FE CU ZN LI NA K RB SR CS BA CR NI RU RH PD AG CD LA W OS IR PT AU HG CE PR SM EU GD TB YB "
     "LU AL GA IN SB TL PB".split()
@@ -287,6 +291,18 @@ class ProteinContext:
             w = w[d <= reach]
         self.water_idx = w
         self.water_xyz = structure.coord[w].astype(float)
+        # a protein N or S coordinating a metal ion (any metal of the file, the ligand's included) gives its
+        # lone pair to the metal and carries no hydrogen: no hydrogen-bond donor or acceptor (His NE2 of a Zn
+        # site); distance as the metal complexes (Harding 2001, < 3.0 Å)
+        mmask = np.isin(np.char.upper(a["element"].astype(str)), sorted(METAL_ELEMENTS)) & heavy
+        metals = structure.coord[np.flatnonzero(mmask)].astype(float)
+        if len(metals) and len(self.idx):
+            ns = np.flatnonzero(np.isin(self.el, ("N", "S")) & (self.is_donor | self.is_acceptor))
+            if ns.size:
+                dm = np.min(np.linalg.norm(self.xyz[ns][:, None, :] - metals[None, :, :], axis=2), axis=1)
+                bound = ns[dm < METAL_BOUND_MAX]
+                self.is_donor[bound] = False
+                self.is_acceptor[bound] = False
 
     @property
     def tree(self) -> Any:
