@@ -244,6 +244,8 @@ class ProteinContext:
         self._tree: Any = None
         #: hydrogen model of rotatable donors: "best" (best rotamer) or "staggered" (Open Babel's placement)
         self.h_model = "best"
+        #: context index -> coordinates of extra heavy neighbours (a ligand atom covalently bonded to it)
+        self.extra_neighbours: dict[int, np.ndarray] = {}
         n, r = self.name, self.res
         self.is_donor = np.array([(x == _BACKBONE_DONOR and y != "PRO") or x in PROTEIN_DONORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
         self.is_acceptor = np.array([x in _BACKBONE_ACCEPTORS or x in PROTEIN_ACCEPTORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
@@ -328,6 +330,8 @@ class ProteinContext:
         """Modelled hydrogen of protein donor ``j`` (index into this context) pointing at ``target``."""
         res, name = self.res[j], self.name[j]
         nbs = self.neighbour_xyz(int(self.idx[j]), res, name)
+        if j in self.extra_neighbours:
+            nbs = np.vstack([nbs, self.extra_neighbours[j]])
         xdh = _xdh_of_protein(res, name)
         if self.h_model == "staggered" and len(nbs) == 1:
             near = self.tree.query_ball_point(nbs[0], 1.9)

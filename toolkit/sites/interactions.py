@@ -321,6 +321,12 @@ def interactions(
         lig.h_model = prot.h_model = "staggered"
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
+        from ._common import NeighbourIndex
+
+        # covalent links: the ligand atom bonded to a protein atom is one of its neighbours (hydrogen model)
+        d_min, nearest = NeighbourIndex(lig.xyz).query(prot.xyz)
+        bonded = np.flatnonzero(d_min < COVALENT_DIST_MAX)
+        prot.extra_neighbours = {int(j): lig.xyz[int(nearest[j])][None, :] for j in bonded.tolist()}
         for det in dets[:-1]:
             rows.extend(det.detect(lig, prot))
         # PLIP: atoms of two stacked rings make no additional hydrophobic contact with each other
@@ -338,10 +344,8 @@ def interactions(
         wb.hbond_donors = donors
         rows.extend(wb.detect(lig, prot))
         # covalent links: a protein atom bonded to the ligand takes part in no interaction
-        from ._common import NeighbourIndex
-
-        d_min, _ = NeighbourIndex(lig.xyz).query(prot.xyz)
-        linked = set(prot.idx[d_min < COVALENT_DIST_MAX].tolist())
+        # (PLIP has no covalent links: under its convention the linked atom keeps its interactions)
+        linked = set() if plip else set(prot.idx[bonded].tolist())
         if not lig.metals:
             rows = [r for r in rows if r["gi"] not in linked]
         else:
