@@ -41,7 +41,7 @@ def main() -> None:
     ap.add_argument("--convention", default="plip", choices=("plip", "toolkit"))
     args = ap.parse_args()
     mirror = Path(os.environ.get("NMDA_TOOLKIT_MIRROR", ROOT.parent / "shared" / "structures"))
-    _, _, diffs = compare(mirror, True, 7.4, args.convention)
+    _, _, diffs = compare(mirror, None, 7.4, args.convention)
     ref = json.loads(REF.read_text())
     tally: Counter = Counter()
     for d in diffs:
@@ -59,8 +59,7 @@ def main() -> None:
             for n, c, rr in site["members"]:
                 mol = ligand_to_mol(s, n, c, int(rr))
                 degree = {at.GetProp("atom_name"): at.GetDegree() for at in mol.GetAtoms()}
-                df = interactions(s, n, chain=c, res_id=int(rr), mol=mol, thresholds={"his_positive": True},
-                                  convention=args.convention)
+                df = interactions(s, n, chain=c, res_id=int(rr), mol=mol, convention=args.convention)
                 sub = df[(df["chain"] == d["res"][0]) & (df["auth_seq_id"] == d["res"][1])]
                 for _, r in sub.iterrows():
                     tag = ""
