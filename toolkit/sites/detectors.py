@@ -244,6 +244,8 @@ class ProteinContext:
         self._tree: Any = None
         #: hydrogen model of rotatable donors: "best" (best rotamer) or "staggered" (Open Babel's placement)
         self.h_model = "best"
+        #: PLIP's halogen-bond acceptors (any O/N/S with exactly one heavy neighbour) instead of the H-bond acceptors
+        self.plip_halogen_acceptors = False
         #: context index -> coordinates of extra heavy neighbours (a ligand atom covalently bonded to it)
         self.extra_neighbours: dict[int, np.ndarray] = {}
         n, r = self.name, self.res
@@ -653,13 +655,16 @@ class Halogen(Detector):
             at = lig.mol.GetAtomWithIdx(li)
             cxyz = next(lig.xyz[n.GetIdx()] for n in at.GetNeighbors() if n.GetSymbol() == "C")
             for j in prot.tree.query_ball_point(lig.xyz[li], self.halogen_dist_max):
-                if not prot.is_acceptor[j] or prot.el[j] not in ("O", "N"):
+                nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
+                if prot.plip_halogen_acceptors:
+                    if prot.el[j] not in ("O", "N", "S") or len(nbs) != 1:
+                        continue
+                elif not prot.is_acceptor[j] or prot.el[j] not in ("O", "N"):
                     continue
                 d = float(np.linalg.norm(lig.xyz[li] - prot.xyz[j]))
                 don = _angle(cxyz - lig.xyz[li], prot.xyz[j] - lig.xyz[li])
                 if abs(don - self.halogen_don_angle) > self.halogen_angle_dev or d < self.min_dist:
                     continue
-                nbs = prot.neighbour_xyz(int(prot.idx[j]), prot.res[j], prot.name[j])
                 if any(
                     abs(_angle(lig.xyz[li] - prot.xyz[j], y - prot.xyz[j]) - self.halogen_acc_angle) <= self.halogen_angle_dev
                     for y in nbs

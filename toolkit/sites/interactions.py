@@ -243,7 +243,11 @@ def interactions(
         charged termini, and PLIP's hydrophobic-patch refinement (a protein
         carbon touching several ligand carbons keeps the closest of each bonded
         patch and, as PLIP 3.0.1 does, none of the unbonded ones:
-        ``PLInteraction.refine_hydrophobic``).
+        ``PLInteraction.refine_hydrophobic``), PLIP's halogen-bond acceptors
+        (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), donor
+        hydrogens placed as Open Babel places them (anti-periplanar or
+        staggered about the X-D bond instead of the best rotamer) and no
+        covalent-link exclusion (PLIP has none).
 
     Returns
     -------
@@ -319,6 +323,7 @@ def interactions(
     prot = ProteinContext(structure, lig.xyz, reach, 7.4 if ph is None else ph, his, exclude=lig.idx, termini=not plip)
     if plip:
         lig.h_model = prot.h_model = "staggered"
+        prot.plip_halogen_acceptors = True
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
         from ._common import NeighbourIndex
