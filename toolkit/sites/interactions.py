@@ -300,8 +300,10 @@ def interactions(
 
         mol = ligand_to_mol(structure, key, smiles=smiles)
     if plip:
-        from .protonation import plip_charge_state
+        from .protonation import _neutralise, plip_charge_state
 
+        # PLIP reads a PDB file without formal charges: Open Babel types donors/acceptors on the neutral form
+        mol = _neutralise(mol)
         state = plip_charge_state(mol)
         charge, text, his = state.formal_charge, state.description, True
     elif ph is None:
