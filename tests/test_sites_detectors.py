@@ -15,6 +15,7 @@ from toolkit.sites.protonation import (
     LIGAND_GROUPS,
     check_ph,
     ligand_charge_state,
+    plip_charge_state,
     protein_group_charged,
     sourced_pka,
 )
@@ -137,6 +138,7 @@ def test_charge_state_attrs_and_default_state(s7eu8):
         ({"pka": "high"}, "pka"),
         ({"thresholds": {"his_positive": "yes"}}, "his_positive"),
         ({"thresholds": {"metal_dist_max": float("nan")}}, "metal_dist_max"),
+        ({"convention": "openbabel"}, "convention"),
     ],
 )
 def test_bad_arguments(s7eu8, kwargs, match):
@@ -315,3 +317,62 @@ def test_rna_only_entry_has_no_protein_partners(mirror):
     assert df.empty and list(df.columns)[:3] == ["entry", "ligand", "ligand_chain"]
     with pytest.warns(EmptySiteWarning):
         assert site_residues(s, "C2E:A:102").empty
+
+
+# ----------------------------------------------------------------------------- PLIP convention
+@pytest.mark.parametrize(
+    ("smiles", "groups"),
+    [
+        ("CS(C)=O", ["sulfonium"]),  # DMSO: PLIP's S with three heavy neighbours
+        ("CN(C)CCc1ccccc1", ["tertiary amine"]),
+        ("CNC1(c2ccccc2Cl)CCCCC1=O", []),  # ketamine: secondary amine, not charged by PLIP
+        ("NCCC(=O)O", ["carboxylate"]),  # primary amine not charged; the acid is
+        ("CC(=O)OC", ["carboxylate"]),  # PLIP's carbon with two O and one C: esters too
+        ("OC(=O)O", []),  # no carbon neighbour
+        ("CP(=O)(O)O", []),  # phosphonate: P bonded to C
+        ("COP(=O)(O)O", ["phosphate"]),
+        ("CS(=O)(=O)O", ["sulfonate"]),
+        ("Nc1nc2[nH]cnc2c(=O)[nH]1", ["guanidine"]),  # guanine C2, as PLIP
+        ("C[N+](C)(C)C", ["quaternary ammonium"]),
+        ("CN(C)C(=O)C", []),  # amide N: sp2 for Open Babel
+    ],
+)
+def test_plip_charge_state_groups(smiles, groups):
+    from rdkit import Chem
+
+    st = plip_charge_state(Chem.MolFromSmiles(smiles))
+    assert [g.name for g in st.groups] == groups
+    assert st.formal_charge == sum(g.charge for g in st.groups)
+    assert st.description.startswith("PLIP convention")
+
+
+def test_staggered_hydrogen_is_anti_to_a_neighbour_of_x():
+    # Y-X-D in a plane; the hydrogen of D is anti to Y (dihedral 180) with X-D-H 109.5
+    y, x, d = np.array([0.0, 1.5, 0.0]), np.array([0.0, 0.0, 0.0]), np.array([1.4, 0.0, 0.0])
+    h = D._staggered_h(d, x, y[None, :], np.array([5.0, -5.0, 0.0]), 109.5, 1)
+    assert abs(np.linalg.norm(h - d) - 1.0) < 1e-9
+    assert abs(D._angle(x - d, h - d) - 109.5) < 1e-6
+    assert h[1] < 0 and abs(h[2]) < 1e-9  # on the side away from Y, in the plane
+    # a target on Y's side cannot pull a single hydrogen there (no free rotation, unlike the best rotamer)
+    h2 = D._staggered_h(d, x, y[None, :], np.array([2.0, 3.0, 0.0]), 109.5, 1)
+    assert np.allclose(h, h2)
+    assert D._staggered_h(d, x, np.zeros((0, 3)), y, 109.5, 1) is None
+
+
+def test_metal_bound_histidine_is_no_hbond_partner(mirror):
+    # 4GQL: His NE2 coordinating the catalytic Zn carries no hydrogen and lends no lone pair
+    s = _complex(mirror, "4gql")
+    from toolkit.chem.templates import ligand_to_mol
+
+    mol = ligand_to_mol(s, "R47", "A", 306)
+    lig = D.LigandContext(mol)
+    prot = D.ProteinContext(s, lig.xyz, 10.0, exclude=lig.idx)
+    zn = s.coord[np.flatnonzero(np.char.upper(s.atoms["element"].astype(str)) == "ZN")]
+    his = [j for j in range(len(prot.idx)) if prot.res[j] == "HIS" and prot.name[j] in ("NE2", "ND1")
+           and np.min(np.linalg.norm(zn - prot.xyz[j], axis=1)) < 3.0]  # fmt: skip
+    assert his and not prot.is_donor[his].any() and not prot.is_acceptor[his].any()
+    assert prot.is_metal_binder[his].all()
+    df = interactions(s, "R47", chain="A", res_id=306)
+    hb = df[df["type"] == "hbond"]
+    assert not ((hb["res_name"] == "HIS") & hb["protein_atom"].isin(["NE2", "ND1"]) & hb["auth_seq_id"].isin(
+        [int(s.atoms["res_id"][prot.idx[j]]) for j in his])).any()

@@ -8,7 +8,8 @@
   :data:`POCKET_COLUMNS`, :func:`tmd_frame` (:mod:`toolkit.sites.pockets`).
 * :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
 * Charge states at a pH: :func:`ligand_charge_state`, :class:`ChargeState`,
-  :data:`PROTEIN_PKA` (:mod:`toolkit.sites.protonation`).
+  :data:`PROTEIN_PKA`; PLIP's pH-free charged groups for like-with-like comparisons:
+  :func:`plip_charge_state` (:mod:`toolkit.sites.protonation`).
 * Detectors, one class per interaction type (:mod:`toolkit.sites.detectors`):
   :class:`Detector`, :class:`Hydrophobic`, :class:`HBond`, :class:`SaltBridge`,
   :class:`PiStacking`, :class:`CationPi`, :class:`Halogen`,
@@ -50,6 +51,7 @@ __all__ = [
     "Superposition",
     "superpose_tmd",
     "ligand_charge_state",
+    "plip_charge_state",
     "ChargeState",
     "PROTEIN_PKA",
     "Detector",
@@ -78,6 +80,7 @@ _LAZY: dict[str, str] = {
     "Superposition": ".superpose",
     "superpose_tmd": ".superpose",
     "ligand_charge_state": ".protonation",
+    "plip_charge_state": ".protonation",
     "ChargeState": ".protonation",
     "PROTEIN_PKA": ".protonation",
     **dict.fromkeys(
