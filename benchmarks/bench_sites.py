@@ -69,6 +69,14 @@ print(len(site.all_itypes), time.perf_counter() - t0)
 """
 
 
+# The floor of any fresh process that returns our tables: the interpreter, numpy and pandas (the
+# interaction and site tables are DataFrames), and RDKit (ligand chemistry from the CCD).
+FLOOR = """
+import sys, numpy, pandas
+from rdkit import Chem
+"""
+
+
 def _mirror() -> Path:
     env = os.environ.get("NMDA_TOOLKIT_MIRROR")
     return Path(env) if env else ROOT.parent / "shared" / "structures"
@@ -178,8 +186,9 @@ def main() -> None:
         _ENV = _fresh_env(tmp / "pycache")
         fresh(OURS, pdb)
         fresh(PLIP_ONE, pdb)
-        ours_f, plip_f = [], []
+        ours_f, plip_f, floor_f = [], [], []
         for k in range(max(3, rp)):
+            floor_f.append(fresh(FLOOR, pdb))
             ours_f.append(fresh(OURS, pdb))
             if k < rp:
                 plip_f.append(fresh(PLIP_ONE, pdb))
@@ -190,6 +199,9 @@ def main() -> None:
     print(f"7EU8 / JC9 interaction profile ({n_site} site residues, {n_it} typed interactions; PLIP: {n_plip})")
     print(f"warm  (in process)     toolkit {ow * 1000:8.1f} ms   PLIP {pw * 1000:8.1f} ms   ratio {pw / ow:6.1f}x")
     print(f"fresh (new process)    toolkit {of * 1000:8.1f} ms   PLIP {pf * 1000:8.1f} ms   ratio {pf / of:6.1f}x")
+    fl = statistics.median(floor_f)
+    print(f"  of which the import floor (interpreter + numpy + pandas + RDKit): {fl * 1000:.1f} ms; "
+          f"PLIP / floor = {pf / fl:.1f}x is the best ratio a fresh process returning DataFrames can reach")
     print(f"profile only (parsed)  toolkit {po * 1000:8.1f} ms   PLIP {pp * 1000:8.1f} ms   ratio {pp / po:6.1f}x"
           "   (ours: chemistry + site + interactions on a parsed Structure; PLIP: characterize_complex)")
     print(f"PLIP analyze() of all 8 ligands (warm): {plip_all * 1000:.1f} ms; ratio vs ours warm {plip_all / ow:.1f}x")

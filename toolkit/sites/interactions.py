@@ -48,6 +48,13 @@ Rules (PLIP's, adapted to heavy atoms):
   (2.0 Å) to a ligand heavy atom is bonded to it (the Asn ND2 of an
   N-glycan, a covalent inhibitor) and takes part in no interaction.
 
+Conventions: the default (``convention="toolkit"``) is the chemistry at the
+pH above, with the donor hydrogen of a rotatable group taken as its best
+rotamer. ``convention="plip"`` reproduces PLIP 3.0.1's own typing so that
+its output can be compared like with like (its pH-free charged-group rules,
+Open Babel's hydrogen placement, its hydrophobic and halogen rules; see
+:func:`interactions`); it is a comparison tool, not a better chemistry.
+
 Interaction partners are the protein's amino-acid residues (modified
 residues and caps included); nucleotides of DNA/RNA chains are polymer but
 have no interaction tables here.
