@@ -376,3 +376,20 @@ def test_metal_bound_histidine_is_no_hbond_partner(mirror):
     hb = df[df["type"] == "hbond"]
     assert not ((hb["res_name"] == "HIS") & hb["protein_atom"].isin(["NE2", "ND1"]) & hb["auth_seq_id"].isin(
         [int(s.atoms["res_id"][prot.idx[j]]) for j in his])).any()
+
+
+def _dihedral(p0, p1, p2, p3):
+    b0, b1, b2 = p0 - p1, (p2 - p1) / np.linalg.norm(p2 - p1), p3 - p2
+    v, w = b0 - np.dot(b0, b1) * b1, b2 - np.dot(b2, b1) * b1
+    return float(np.degrees(np.arctan2(np.dot(np.cross(b1, v), w), np.dot(v, w))))
+
+
+def test_staggered_nh2_hydrogens_as_open_babel():
+    # sp3 NH2 (Lys NZ, a primary amine): Open Babel's hydrogens sit at Y-X-D-H = 180 and +60 degrees, never -60
+    y, x, d = np.array([0.3, 1.5, 0.2]), np.array([0.0, 0.0, 0.0]), np.array([1.4, 0.1, -0.1])
+    seen = set()
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        h = D._staggered_h(d, x, y[None, :], d + 3.0 * rng.normal(size=3), 109.5, 2)
+        seen.add(round(_dihedral(y, x, d, h)) % 360)
+    assert seen == {180, 60}

@@ -58,9 +58,7 @@ RECALL_MIN, PRECISION_MIN = 0.95, 0.85
 
 #: convention="plip": measured (recall, precision) of the types below the bar, and why (16 entries).
 PLIP_BELOW_BAR = {
-    "hbond": ((0.959, 0.844), "modelled hydrogens (Open Babel's placement rule, but which neighbour it is anti to "
-              "depends on Open Babel's bond order) and Open Babel's acceptor typing; 7 of 169 missed, 30 extra"),
-    "water_bridge": ((0.800, 0.710), "the angle at the water needs the donor's hydrogen (modelled); PLIP pairs each "
+    "water_bridge": ((0.773, 0.726), "the angle at the water needs the donor's hydrogen (modelled); PLIP pairs each "
                      "donor hydrogen separately, and its two-per-water refinement keeps, for a water with three or "
                      "more candidates, whichever comes last in its atom order (refine_water_bridges stores the raw "
                      "angle instead of its deviation from 110 degrees)"),

@@ -160,8 +160,9 @@ def _staggered_h(
     Open Babel (``OBBuilder::GetNewBondVector``, used by PLIP's hydrogen
     addition) puts the first hydrogen of D anti-periplanar to a neighbour Y of X
     (dihedral Y-X-D-H 180°), with X-D-H = ``xdh``; further hydrogens of an sp3
-    NH2/NH3 are staggered (±60°), the second hydrogen of an sp2 NH2 is syn
-    (0°). Which Y Open Babel takes depends on its bond order, so every Y of
+    NH3 are staggered (±60°; an NH2's second hydrogen at Y-X-D-H = +60°, as
+    Open Babel's cross product puts it), the second hydrogen of an sp2 NH2 is
+    syn (0°). Which Y Open Babel takes depends on its bond order, so every Y of
     ``yxyz`` is a candidate and the candidate closest to ``target`` is
     returned. None when X has no other heavy neighbour.
     """
@@ -169,7 +170,14 @@ def _staggered_h(
         return None
     x = (xxyz - dxyz) / np.linalg.norm(xxyz - dxyz)
     sp2 = xdh > 115.0
-    dihedrals = (180.0,) if n_h <= 1 else ((0.0, 180.0) if sp2 else (180.0, 60.0, -60.0))
+    # (angles here run opposite to the IUPAC dihedral sign: -60 is Y-X-D-H = +60°, where Open Babel puts the
+    # second hydrogen of an sp3 NH2, from the cross product of its first two bonds)
+    if n_h <= 1:
+        dihedrals: tuple[float, ...] = (180.0,)
+    elif sp2:
+        dihedrals = (0.0, 180.0)
+    else:
+        dihedrals = (180.0, -60.0) if n_h == 2 else (180.0, 60.0, -60.0)
     t = np.radians(xdh)
     best, best_d = None, np.inf
     for y in yxyz:
