@@ -29,7 +29,7 @@ COMPATIBLE = {
 @pytest.fixture(scope="module")
 def neutral(s7eu8):
     """CCD charges as they are (like PLIP, which adds hydrogens without a pH model)."""
-    return interactions(s7eu8, "JC9")
+    return interactions(s7eu8, "JC9", ph=None)
 
 
 def _xyz(s, chain, resid, names):
@@ -74,14 +74,18 @@ def test_asn_hbond_with_heavy_atom_angle_proxy(s7eu8, neutral):
     r = hb.iloc[0]
     assert (r["label"], r["chain"], r["protein_atom"], r["ligand_atom"]) == ("GluN2B N615", "D", "ND2", "N1")
     assert r["distance"] == pytest.approx(4.01, abs=0.01)
-    # angle CG-ND2...N1 recomputed here
+    # angle ND2-H...N1 recomputed here: the amide H lies in the CG-ND2-N1 plane at 120 deg from CG
     cg, nd2 = _xyz(s7eu8, "D", 615, ["CG", "ND2"])
     n1 = _lig_xyz(s7eu8, ["N1"])[0]
-    v1, v2 = cg - nd2, n1 - nd2
+    x = (cg - nd2) / np.linalg.norm(cg - nd2)
+    perp = (n1 - nd2) - ((n1 - nd2) @ x) * x
+    perp /= np.linalg.norm(perp)
+    h = nd2 + np.cos(np.radians(120)) * x + np.sin(np.radians(120)) * perp
+    v1, v2 = nd2 - h, n1 - h
     ang = np.degrees(np.arccos(v1 @ v2 / np.linalg.norm(v1) / np.linalg.norm(v2)))
     assert r["angle"] == pytest.approx(ang, abs=1e-3) and ang >= 100
     # a stricter donor angle removes it
-    strict = interactions(s7eu8, "JC9", thresholds={"hbond_don_angle_min": ang + 1})
+    strict = interactions(s7eu8, "JC9", ph=None, thresholds={"hbond_don_angle_min": ang + 1})
     assert "hbond" not in set(strict["type"])
 
 
@@ -89,7 +93,7 @@ def test_protonation_changes_charge_rules(s7eu8):
     """At pH 7.4 with pKa 7.5 the amine is a cation: no longer an acceptor, and charge rules apply."""
     wide = {"salt_bridge_dist_max": 20.0}
     cat = interactions(s7eu8, "JC9", ph=7.4, pka=7.5, thresholds=wide)
-    neu = interactions(s7eu8, "JC9", thresholds=wide)
+    neu = interactions(s7eu8, "JC9", ph=None, thresholds=wide)
     assert "salt_bridge" not in set(neu["type"])
     sb = cat[cat["type"] == "salt_bridge"]
     assert not sb.empty and (sb["ligand_atom"] == "N1").all()
@@ -138,7 +142,7 @@ def test_ring_rules_recomputed(s7eu8):
 
 def test_halogen_rule_geometry(s7eu8):
     th = {"halogen_dist_max": 7.0, "halogen_angle_dev": 90.0}
-    hal = interactions(s7eu8, "JC9", thresholds=th)
+    hal = interactions(s7eu8, "JC9", ph=None, thresholds=th)
     hal = hal[hal["type"] == "halogen"]
     assert not hal.empty and (hal["ligand_atom"] == "CL1").all()
     assert hal["protein_atom"].str[0].isin(["O", "N"]).all()
@@ -164,7 +168,7 @@ def test_thresholds_override_and_validation(s7eu8, neutral):
 
 
 def test_site_table_interactions_column(s7eu8, neutral):
-    site = site_residues(s7eu8, "JC9", cutoff=4.5)
+    site = site_residues(s7eu8, "JC9", cutoff=4.5, ph=None)
     got = dict(zip(zip(site["chain"], site["auth_seq_id"]), site["interactions"]))
     for (ch, num), grp in neutral.groupby(["chain", "auth_seq_id"]):
         assert got[(ch, num)] == ";".join(sorted(set(grp["type"])))
@@ -176,7 +180,8 @@ def test_every_plip_residue_is_in_our_site_with_compatible_type(s7eu8):
     assert ref["ligand"] == "JC9" and ref["plip_version"]
     plip = [r for r in ref["interactions"] if r["type"] in COMPATIBLE]
     assert len(plip) >= 5
-    site = site_residues(s7eu8, "JC9", cutoff=Thresholds().pication_dist_max)
+    # no pH model: the amine N stays an acceptor, as PLIP types it (PLIP also counts it as a cation)
+    site = site_residues(s7eu8, "JC9", cutoff=Thresholds().pication_dist_max, ph=None)
     table = {(c, int(n)): set(t.split(";")) - {""} for c, n, t in zip(site["chain"], site["auth_seq_id"], site["interactions"])}
     for r in plip:
         key = (r["chain"], r["res_id"])

@@ -53,6 +53,7 @@ _LAZY: dict[str, str] = {
     "load_structure": "toolkit.structure",
     "clear_memory_cache": "toolkit.structure",
     "Structure": "toolkit.model",
+    "LigandKey": "toolkit.model",
     "list_entries": "toolkit.catalog",
     "identify_subunit": "toolkit.catalog",
     # binding sites
@@ -61,6 +62,7 @@ _LAZY: dict[str, str] = {
          "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd"],
         "toolkit.sites",
     ),
+    **dict.fromkeys(["ligand_charge_state", "ChargeState"], "toolkit.sites"),
     # ligand chemistry
     **dict.fromkeys(
         ["ligand_to_mol", "ccd_template", "load_panel", "compute_properties", "similarity_table",

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from Bio.PDB.Structure import Structure as BioStructure
 
-__all__ = ["Structure", "CHAIN_COLUMNS", "RESIDUE_COLUMNS", "LIGAND_COLUMNS"]
+__all__ = ["Structure", "LigandKey", "CHAIN_COLUMNS", "RESIDUE_COLUMNS", "LIGAND_COLUMNS", "NUCLEOTIDES"]
 
 CHAIN_COLUMNS = [
     "entry", "chain", "entity_id", "description", "subunit", "uniprot_acc", "uniprot_id",
@@ -47,10 +47,106 @@ RESIDUE_COLUMNS = [
     "entry", "chain", "subunit", "res_name", "one_letter", "auth_seq_id", "ins_code",
     "uniprot_num", "uniprot_acc", "n_atoms",
 ]  # fmt: skip
+#: Standard ribo- and deoxyribonucleotide residue names (polymer when written as ATOM records).
+NUCLEOTIDES = ("A", "C", "G", "U", "I", "N", "DA", "DC", "DG", "DT", "DU", "DI", "DN")
+
 LIGAND_COLUMNS = [
     "entry", "ccd_code", "name", "category", "chain", "auth_seq_id", "ins_code",
     "label_asym", "n_atoms", "n_heavy_atoms", "in_ccd",
 ]  # fmt: skip
+
+
+def _one_letter(name: str) -> str:
+    """One-letter code; modified residues by their CCD parent (MSE -> M), nucleotides and others X."""
+    one = THREE_TO_ONE.get(name)
+    if one is not None:
+        return one
+    if name in NUCLEOTIDES:
+        return "X"
+    from .io.ccd import one_letter
+
+    return one_letter(name)
+
+
+@dataclass(frozen=True)
+class LigandKey:
+    """One ligand instance: CCD code, author chain, author residue number, insertion code.
+
+    ``chain``/``res_id`` may be None when the code occurs once. Build one
+    from any accepted form with :meth:`of`: a LigandKey, a code (``"JC9"``),
+    a ``"CODE:CHAIN:NUMBER[INS]"`` string, or a (code, chain, res_id) tuple.
+
+    >>> k = LigandKey.of("JC9:B:903")
+    >>> k, str(k)
+    (LigandKey(code='JC9', chain='B', res_id=903, ins_code=''), 'JC9:B:903')
+    >>> LigandKey.of("jc9", chain="B", res_id=903) == k
+    True
+    """
+
+    code: str
+    chain: str | None = None
+    res_id: int | None = None
+    ins_code: str = ""
+
+    def __post_init__(self) -> None:
+        from .errors import InvalidParameter
+
+        if not isinstance(self.code, str) or not self.code.strip():
+            raise InvalidParameter(f"a ligand key needs a CCD code, got {self.code!r}")
+        object.__setattr__(self, "code", self.code.strip().upper())
+        if self.chain is not None and not isinstance(self.chain, str):
+            raise InvalidParameter(f"ligand chain must be a string, got {self.chain!r}")
+        if self.res_id is not None:
+            if isinstance(self.res_id, bool) or not isinstance(self.res_id, (int, np.integer)):
+                raise InvalidParameter(f"ligand res_id must be an integer, got {self.res_id!r}")
+            object.__setattr__(self, "res_id", int(self.res_id))
+
+    @classmethod
+    def of(cls, ligand: Any, chain: str | None = None, res_id: int | None = None, ins_code: str = "") -> LigandKey:
+        """A key from a LigandKey, a code, ``"CODE:CHAIN:NUMBER"`` or a (code, chain, res_id) tuple.
+
+        ``chain``/``res_id`` given here fill what ``ligand`` leaves open.
+        """
+        import re
+
+        from .errors import InvalidParameter
+
+        if isinstance(ligand, LigandKey):
+            base = ligand
+        elif isinstance(ligand, tuple) and 1 <= len(ligand) <= 4:
+            base = cls(*ligand)
+        elif isinstance(ligand, str):
+            m = re.fullmatch(r"\s*([0-9A-Za-z]{1,5}):([^:\s]+):(-?\d+)([A-Za-z]?)\s*", ligand)
+            base = cls(m[1], m[2], int(m[3]), m[4]) if m else cls(ligand)
+        else:
+            raise InvalidParameter(f"ligand must be a CCD code, 'CODE:CHAIN:NUMBER', a tuple or a LigandKey, got {ligand!r}")
+        return cls(
+            base.code, base.chain if chain is None else chain, base.res_id if res_id is None else res_id,
+            base.ins_code or ins_code,
+        )  # fmt: skip
+
+    def __str__(self) -> str:
+        if self.chain is None and self.res_id is None:
+            return self.code
+        return f"{self.code}:{self.chain or '?'}:{'' if self.res_id is None else self.res_id}{self.ins_code}"
+
+    def atoms(self, structure: Structure, heavy: bool = True) -> np.ndarray:
+        """Atom indices of the instance in ``structure`` (heavy atoms only by default).
+
+        Raises
+        ------
+        LigandNotFound
+            No such instance, or several and the key does not say which.
+        """
+        idx = structure.ligand_atoms(self)
+        return idx[structure.heavy_mask[idx]] if heavy else idx
+
+    def resolve(self, structure: Structure) -> LigandKey:
+        """The full key (chain, number, insertion code) of the one instance this key names."""
+        idx = structure.ligand_atoms(self)
+        a = structure.atoms
+        g = int(idx[0])
+        return LigandKey(self.code, str(a["chain_id"][g]), int(a["res_id"][g]), str(a["ins_code"][g]))
 
 
 @dataclass(eq=False)
@@ -116,6 +212,14 @@ class Structure:
     def citation(self) -> dict[str, Any]:
         return self.meta.get("citation") or {}
 
+    @cached_property
+    def heavy_mask(self) -> np.ndarray:
+        """True for heavy atoms (not hydrogen or deuterium)."""
+        el = self.atoms["element"]
+        out = (el != "H") & (el != "D")
+        out.flags.writeable = False
+        return out
+
     # ---------------------------------------------------------- residue index
     @cached_property
     def residue_starts(self) -> np.ndarray:
@@ -137,13 +241,73 @@ class Structure:
         return np.cumsum(idx)
 
     @cached_property
-    def polymer_mask(self) -> np.ndarray:
-        """True for atoms of amino-acid residues in polymer chains."""
+    def _residue_kind(self) -> np.ndarray:
+        """Per residue: 1 = protein monomer in a chain, 2 = nucleotide in a chain, 0 = not polymer.
+
+        ATOM records of standard amino acids and nucleotides are polymer. Any
+        other residue (HETATM, non-standard) is polymer only when it is a
+        monomer (CCD type ``... PEPTIDE LINKING`` / ``DNA|RNA LINKING``, or a
+        chain cap, :func:`toolkit.io.ccd.monomer_kind`) covalently bonded
+        (heavy atoms < 2.0 Å) to the previous or next residue of the same
+        chain that is itself polymer: modified residues (MSE, TPO, SEP, CAS)
+        and caps (ACE, NME) stay in their chain; a free amino acid written as
+        HETATM (the ARG of 3EMS, the GLN of 5DDR) and glycans stay ligands.
+        """
         a = self.atoms
-        ent = self.meta.get("entities", {})
-        poly_entities = np.array([k for k, v in ent.items() if v.get("type") == "polymer"] or [""])
-        in_poly = np.isin(a["entity_id"], poly_entities) if ent else ~a["hetero"]
-        return in_poly & is_amino_acid(a["res_name"]) | (~a["hetero"] & is_amino_acid(a["res_name"]))
+        st = self.residue_starts
+        n_res = len(st)
+        if not n_res:
+            return np.zeros(0, dtype=np.int8)
+        names = a["res_name"][st]
+        het = a["hetero"][st]
+        kind = np.zeros(n_res, dtype=np.int8)
+        kind[is_amino_acid(names) & ~het] = 1
+        kind[np.isin(names, NUCLEOTIDES) & ~het] = 2
+        todo = set(np.flatnonzero((kind == 0) & ~np.isin(names, ("HOH", "WAT", "DOD"))).tolist())
+        if not todo:
+            return kind
+        ends = np.append(st[1:], self.n_atoms)
+        chains = a["chain_id"][st]
+        heavy = self.heavy_mask
+        xyz = self.coord
+
+        def linked(r: int, q: int) -> bool:
+            if q < 0 or q >= n_res or chains[q] != chains[r]:
+                return False
+            x = xyz[st[r] : ends[r]][heavy[st[r] : ends[r]]]
+            y = xyz[st[q] : ends[q]][heavy[st[q] : ends[q]]]
+            if not len(x) or not len(y):
+                return False
+            return bool((np.linalg.norm(x[:, None, :] - y[None, :, :], axis=2) < 2.0).any())
+
+        from .io.ccd import monomer_kind
+
+        changed = True
+        while changed:
+            changed = False
+            for r in sorted(todo):
+                if not any(kind[q] and linked(r, q) for q in (r - 1, r + 1) if 0 <= q < n_res):
+                    continue
+                mk = monomer_kind(str(names[r]))
+                todo.discard(r)
+                if mk is not None:
+                    kind[r] = 1 if mk == "protein" else 2
+                    changed = True
+        return kind
+
+    @cached_property
+    def polymer_mask(self) -> np.ndarray:
+        """True for atoms of polymer residues: amino acids and nucleotides of chains (see :attr:`protein_mask`).
+
+        Modified residues and caps bonded into a chain are polymer; free amino
+        acids written as HETATM, glycans, ions and other components are not.
+        """
+        return (self._residue_kind > 0)[self.residue_index]
+
+    @cached_property
+    def protein_mask(self) -> np.ndarray:
+        """True for atoms of the protein part of the polymer (amino acids, modified residues, caps)."""
+        return (self._residue_kind == 1)[self.residue_index]
 
     # ---------------------------------------------------------------- chains
     def _chain_refs(self, chain: str) -> list[dict[str, Any]]:
@@ -298,7 +462,7 @@ class Structure:
                 "chain": chains.astype(object),
                 "subunit": subunits,
                 "res_name": names.astype(object),
-                "one_letter": [THREE_TO_ONE.get(x, "X") for x in names.tolist()],
+                "one_letter": [_one_letter(x) for x in names.tolist()],
                 "auth_seq_id": a["res_id"][s].astype(np.int64),
                 "ins_code": a["ins_code"][s].astype(object),
                 "uniprot_num": self.uniprot_num[s].astype(np.int64),
@@ -340,7 +504,7 @@ class Structure:
         starts = self.residue_starts
         counts = np.diff(np.append(starts, self.n_atoms))
         nonpoly = ~self.polymer_mask[starts]
-        heavy = np.add.reduceat((a["element"] != "H") & (a["element"] != "D"), starts) if self.n_atoms else np.array([])
+        heavy = np.add.reduceat(self.heavy_mask, starts) if self.n_atoms else np.array([])
         file_comps = self.meta.get("components", {})
         rows = []
         unknown = set()
@@ -383,16 +547,20 @@ class Structure:
             df = df[df["category"] == category].reset_index(drop=True)
         return df
 
-    def ligand_atoms(self, code: str, chain: str | None = None, res_id: int | None = None) -> np.ndarray:
-        """Atom indices of one ligand instance.
+    def ligand_atoms(self, code: str | LigandKey, chain: str | None = None, res_id: int | None = None) -> np.ndarray:
+        """Atom indices of one ligand instance (``code`` may be a :class:`LigandKey` or any form it accepts).
 
         Raises
         ------
         LigandNotFound
             No such component, or several instances and no chain/number given.
         """
+        key = LigandKey.of(code, chain, res_id)
+        code, chain, res_id = key.code, key.chain, key.res_id
         a = self.atoms
-        m = (a["res_name"] == code.upper()) & ~self.polymer_mask
+        m = (a["res_name"] == code) & ~self.polymer_mask
+        if key.ins_code:
+            m &= a["ins_code"] == key.ins_code
         if chain is not None:
             m &= a["chain_id"] == chain
         if res_id is not None:
@@ -405,13 +573,12 @@ class Structure:
             raise LigandNotFound(
                 f"{self.entry_id}: no ligand {code!r}{where}; components present: {', '.join(present) or 'none'}"
             )
-        instances = np.unique(self.residue_index[idx])
-        if instances.size > 1:
-            keys = [
-                f"{a['chain_id'][self.residue_starts[r]]}:{a['res_id'][self.residue_starts[r]]}" for r in instances
-            ]
+        # one instance = one (chain, number, insertion code), even when its atoms are not contiguous
+        # (e.g. hydrogens written after the heavy atoms)
+        keys = sorted({f"{a['chain_id'][i]}:{a['res_id'][i]}{a['ins_code'][i]}" for i in idx.tolist()})
+        if len(keys) > 1:
             raise LigandNotFound(
-                f"{self.entry_id}: {instances.size} instances of {code!r} ({', '.join(keys)}); "
+                f"{self.entry_id}: {len(keys)} instances of {code!r} ({', '.join(keys)}); "
                 "give chain= and res_id="
             )
         return idx

@@ -323,10 +323,10 @@ def protonate_amines(mol: Chem.Mol, ph: float, pka: float) -> Chem.Mol:
     return out
 
 
-def _instance_heavy_atoms(structure: Structure, code: str, chain: str | None, res_id: int | None) -> np.ndarray:
-    idx = structure.ligand_atoms(code, chain=chain, res_id=res_id)
-    el = structure.atoms["element"][idx]
-    return idx[(el != "H") & (el != "D")]
+def _instance_heavy_atoms(structure: Structure, code: Any, chain: str | None, res_id: int | None) -> np.ndarray:
+    from ..model import LigandKey
+
+    return LigandKey.of(code, chain, res_id).atoms(structure, heavy=True)
 
 
 def ligand_to_mol(
@@ -353,7 +353,7 @@ def ligand_to_mol(
     structure
         A loaded :class:`~toolkit.model.Structure`.
     code
-        CCD code of the ligand (``"JC9"``).
+        CCD code of the ligand (``"JC9"``) or a :class:`~toolkit.model.LigandKey`.
     chain, res_id
         Author chain and residue number of the instance (needed when the
         code occurs several times).
@@ -391,10 +391,13 @@ def ligand_to_mol(
     """
     from rdkit import Chem
 
+    from ..model import LigandKey
+
     if (ph is None) != (pka is None):
         raise InvalidParameter(f"give both ph and pka to protonate amines (got ph={ph!r}, pka={pka!r})")
-    code = str(code).upper()
-    idx = _instance_heavy_atoms(structure, code, chain, res_id)
+    key = LigandKey.of(code, chain, res_id)
+    code = key.code
+    idx = key.atoms(structure, heavy=True)
     a = structure.atoms
     names = [str(x) for x in a["atom_name"][idx]]
     where = f"{structure.entry_id} {code} {a['chain_id'][idx[0]]}:{int(a['res_id'][idx[0]])}"

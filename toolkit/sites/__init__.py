@@ -7,6 +7,13 @@
 * :func:`find_pockets`, :func:`lateral_candidates`, :func:`pocket_points`,
   :data:`POCKET_COLUMNS`, :func:`tmd_frame` (:mod:`toolkit.sites.pockets`).
 * :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
+* Charge states at a pH: :func:`ligand_charge_state`, :class:`ChargeState`,
+  :data:`PROTEIN_PKA`; PLIP's pH-free charged groups for like-with-like comparisons:
+  :func:`plip_charge_state` (:mod:`toolkit.sites.protonation`).
+* Detectors, one class per interaction type (:mod:`toolkit.sites.detectors`):
+  :class:`Detector`, :class:`Hydrophobic`, :class:`HBond`, :class:`SaltBridge`,
+  :class:`PiStacking`, :class:`CationPi`, :class:`Halogen`,
+  :class:`WaterBridge`, :class:`MetalComplex`, :func:`coordination_geometry`.
 
 :mod:`.contacts` and :mod:`.interactions` are imported directly (they need
 only numpy at import time; scipy, pandas and RDKit load on first call), so
@@ -43,6 +50,20 @@ __all__ = [
     "tmd_frame",
     "Superposition",
     "superpose_tmd",
+    "ligand_charge_state",
+    "plip_charge_state",
+    "ChargeState",
+    "PROTEIN_PKA",
+    "Detector",
+    "Hydrophobic",
+    "HBond",
+    "SaltBridge",
+    "PiStacking",
+    "CationPi",
+    "Halogen",
+    "WaterBridge",
+    "MetalComplex",
+    "coordination_geometry",
 ]
 
 _LAZY: dict[str, str] = {
@@ -58,6 +79,15 @@ _LAZY: dict[str, str] = {
     "tmd_frame": ".pockets",
     "Superposition": ".superpose",
     "superpose_tmd": ".superpose",
+    "ligand_charge_state": ".protonation",
+    "plip_charge_state": ".protonation",
+    "ChargeState": ".protonation",
+    "PROTEIN_PKA": ".protonation",
+    **dict.fromkeys(
+        ["Detector", "Hydrophobic", "HBond", "SaltBridge", "PiStacking", "CationPi", "Halogen", "WaterBridge",
+         "MetalComplex", "coordination_geometry"],
+        ".detectors",
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 """Binding-site residues: protein residues with a heavy atom near a ligand heavy atom.
 
-Neighbour search uses :class:`scipy.spatial.cKDTree` on the protein heavy
+Neighbour search uses :class:`~toolkit.sites._common.NeighbourIndex` (numpy) on the protein heavy
 atoms. Residues are labelled ``"<subunit> <one-letter><UniProt number>"``
 (``"GluN2B L643"``) so that sites compare across chains and entries; a
 residue without a UniProt mapping is labelled with its author number and
@@ -10,13 +10,12 @@ chain (``"other K12 (auth B)"``).
 from __future__ import annotations
 
 import warnings
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import EmptySiteWarning, InvalidParameter, LigandNotFound
-from ..io.aminoacids import THREE_TO_ONE
+from ._common import heavy_mask, protein_tree, residue_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ..model import Structure
     from .interactions import Thresholds
 
-__all__ = ["SITE_COLUMNS", "site_residues", "residue_label", "ligand_instances"]
+__all__ = ["SITE_COLUMNS", "site_residues", "residue_label", "ligand_instances", "protein_tree"]
 
 SITE_COLUMNS = [
     "entry", "ligand", "ligand_chain", "ligand_res_id", "chain", "subunit", "res_name", "auth_seq_id",
@@ -35,20 +34,6 @@ _SITE_DTYPES = {
     "ligand_res_id": "int64", "auth_seq_id": "int64", "uniprot_num": "int64", "min_distance": "float64",
     "n_contacts": "int64",
 }  # fmt: skip
-
-
-def residue_label(subunit: str, res_name: str, uniprot_num: int, auth_seq_id: int, ins_code: str = "", chain: str = "") -> str:
-    """Chain-independent residue label, e.g. ``"GluN2B L643"``.
-
-    >>> residue_label("GluN2B", "LEU", 643, 643)
-    'GluN2B L643'
-    >>> residue_label("other", "LYS", -1, 12, "", "H")
-    'other K12 (auth H)'
-    """
-    one = THREE_TO_ONE.get(str(res_name), "X")
-    if int(uniprot_num) >= 0:
-        return f"{subunit} {one}{int(uniprot_num)}"
-    return f"{subunit} {one}{int(auth_seq_id)}{ins_code or ''} (auth {chain})".replace(" (auth )", " (auth)")
 
 
 def ligand_instances(
@@ -65,6 +50,11 @@ def ligand_instances(
     """
     import pandas as pd
 
+    from ..model import LigandKey
+
+    if ligand is not None:
+        key = LigandKey.of(ligand, chain, res_id)
+        ligand, chain, res_id = key.code, key.chain, key.res_id
     if ligand is None:
         ligs = structure.ligands()
         sel = ligs[ligs["category"] == "ligand"]
@@ -92,21 +82,15 @@ def ligand_instances(
     return sel.reset_index(drop=True)
 
 
-_TREES: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, Any]] = weakref.WeakKeyDictionary()
+#: Heavy-atom distance (Å) below which a protein atom is bonded to the ligand (as in .interactions).
+_COVALENT = 2.0
 
 
-def protein_tree(structure: Structure) -> tuple[np.ndarray, Any]:
-    """(indices of protein heavy atoms, cKDTree of their coordinates), cached per structure."""
-    hit = _TREES.get(structure)
-    if hit is None:
-        from scipy.spatial import cKDTree
+def _is_saccharide(code: str) -> bool:
+    from ..io.ccd import component_info
 
-        a = structure.atoms
-        heavy = (a["element"] != "H") & (a["element"] != "D")
-        prot = np.flatnonzero(structure.polymer_mask & heavy)
-        hit = (prot, cKDTree(structure.coord[prot]))
-        _TREES[structure] = hit
-    return hit
+    info = component_info(code) or {}
+    return "saccharide" in (info.get("type") or "").lower()
 
 
 def _empty_site() -> pd.DataFrame:
@@ -123,11 +107,12 @@ def site_residues(
     res_id: int | None = None,
     cutoff: float = 4.5,
     with_interactions: bool = True,
-    ph: float = 7.4,
+    ph: float | None = 7.4,
     pka: float | None = None,
     thresholds: Thresholds | dict[str, Any] | None = None,
     smiles: str | None = None,
     interaction_table: pd.DataFrame | None = None,
+    glycan_attachment_only: bool = True,
 ) -> pd.DataFrame:
     """Protein residues with any heavy atom within ``cutoff`` Å of a ligand heavy atom.
 
@@ -136,8 +121,9 @@ def site_residues(
     structure
         A loaded :class:`~toolkit.model.Structure`.
     ligand
-        CCD code (``"JC9"``); ``None`` = every instance of category
-        ``'ligand'`` (glycans, ions, water, detergents excluded).
+        CCD code (``"JC9"``), ``"CODE:CHAIN:NUMBER"`` or a
+        :class:`~toolkit.model.LigandKey`; ``None`` = every instance of
+        category ``'ligand'`` (glycans, ions, water, detergents excluded).
     chain, res_id
         Restrict to one instance (author chain and number).
     cutoff
@@ -153,6 +139,13 @@ def site_residues(
         these ligand instances: its rows fill the ``interactions`` column
         instead of computing them again (``ph``, ``pka``, ``thresholds`` and
         ``smiles`` are then not used).
+    glycan_attachment_only
+        A saccharide (CCD type ``...saccharide...``) covalently bonded to the
+        protein (a heavy atom within
+        :data:`~toolkit.sites.interactions.COVALENT_DIST_MAX`, 2.0 Å, of a
+        protein atom: the N-glycan's Asn ND2) is reported as its covalent
+        attachment only: the bonded residue(s), ``interactions`` =
+        ``"covalent"`` (default True); False lists every residue near it.
 
     Returns
     -------
@@ -161,7 +154,11 @@ def site_residues(
         sorted by ligand instance, subunit, chain, UniProt number.
         ``n_contacts`` counts (ligand atom, protein atom) heavy-atom pairs
         within the cutoff; ``interactions`` is the ';'-joined sorted set of
-        interaction types of the residue ('' for a contact only).
+        interaction types of the residue ('' for a contact only; ``covalent``
+        for a glycan's attachment). Interaction types come from
+        :func:`~toolkit.sites.interactions`, whose charge-state text is
+        copied to ``table.attrs`` (``ph``, ``ligand_formal_charge``,
+        ``ligand_charge_state``) for a single ligand instance.
 
     Raises
     ------
@@ -184,6 +181,13 @@ def site_residues(
     """
     import pandas as pd
 
+    from .interactions import _check_structure
+
+    _check_structure(structure)
+    if ph is not None:
+        from .protonation import check_ph
+
+        ph = check_ph(ph)
     try:
         cutoff = float(cutoff)
     except (TypeError, ValueError):
@@ -192,10 +196,11 @@ def site_residues(
         raise InvalidParameter(f"cutoff must be a positive distance in Å, got {cutoff!r}")
     inst = ligand_instances(structure, ligand, chain, res_id)
     a = structure.atoms
-    heavy = (a["element"] != "H") & (a["element"] != "D")
+    heavy = heavy_mask(structure)
     prot, tree = protein_tree(structure)
     subunits = structure.chain_subunits
     frames = []
+    attrs: dict[str, Any] = {}
     for _, li in inst.iterrows():
         code, lch, lres = str(li["ccd_code"]), str(li["chain"]), int(li["auth_seq_id"])
         lig = structure.ligand_atoms(code, chain=lch, res_id=lres)
@@ -204,8 +209,11 @@ def site_residues(
         pairs = tree.query_ball_point(lxyz, cutoff)
         pj = np.fromiter((j for lst in pairs for j in lst), dtype=np.int64)
         if pj.size == 0:
-            d, j = tree.query(lxyz, k=min(50, len(prot)))
-            d, j = np.atleast_2d(d).ravel(), np.atleast_2d(j).ravel()
+            if len(prot):
+                d, j = tree.query(lxyz, k=min(50, len(prot)))
+                d, j = np.atleast_2d(d).ravel(), np.atleast_2d(j).ravel()
+            else:  # no protein at all (e.g. an RNA-only entry)
+                d, j = np.zeros(0), np.zeros(0, dtype=np.int64)
             near: dict[int, float] = {}
             for dd, jj in sorted(zip(d.tolist(), j.tolist())):
                 r = int(structure.residue_index[prot[jj]])
@@ -228,9 +236,10 @@ def site_residues(
         gi = prot[pj]
         dist = np.linalg.norm(lxyz[li_of_pair] - structure.coord[gi], axis=1)
         resi = structure.residue_index[gi]
-        df = pd.DataFrame({"resi": resi, "d": dist})
-        agg = df.groupby("resi").agg(min_distance=("d", "min"), n_contacts=("d", "size")).reset_index()
-        g = structure.residue_starts[agg["resi"].to_numpy()]
+        order = np.lexsort((dist, resi))
+        uniq, first, counts = np.unique(resi[order], return_index=True, return_counts=True)
+        min_d = dist[order][first]
+        g = structure.residue_starts[uniq]
         chains = a["chain_id"][g].astype(str)
         subs = [subunits.get(c, "other") for c in chains.tolist()]
         rn = a["res_name"][g].astype(str)
@@ -250,11 +259,17 @@ def site_residues(
                 "ins_code": ins,
                 "uniprot_num": un,
                 "label": [residue_label(*x) for x in zip(subs, rn, un, au, ins, chains)],
-                "min_distance": agg["min_distance"].to_numpy(dtype=float),
-                "n_contacts": agg["n_contacts"].to_numpy(dtype=np.int64),
+                "min_distance": min_d.astype(float),
+                "n_contacts": counts.astype(np.int64),
                 "interactions": "",
             }
         )
+        if glycan_attachment_only and (out["min_distance"] < _COVALENT).any() and _is_saccharide(code):
+            # an N-/O-glycan bonded to its Asn/Ser/Thr: report the attachment, not its neighbourhood
+            out = out[out["min_distance"] < _COVALENT].copy()
+            out["interactions"] = "covalent"
+            frames.append(out)
+            continue
         if with_interactions:
             from .interactions import interactions as _interactions
 
@@ -265,6 +280,7 @@ def site_residues(
                 it = _interactions(
                     structure, code, chain=lch, res_id=lres, ph=ph, pka=pka, thresholds=thresholds, smiles=smiles
                 )
+            attrs.update(it.attrs)
             types = it.groupby(["chain", "auth_seq_id"])["type"].agg(lambda t: ";".join(sorted(set(t))))
             key = list(zip(out["chain"], out["auth_seq_id"]))
             out["interactions"] = [types.get(k, "") for k in key]
@@ -275,4 +291,7 @@ def site_residues(
     res = res.sort_values(
         ["ligand_chain", "ligand_res_id", "ligand", "subunit", "chain", "uniprot_num", "auth_seq_id"], kind="stable"
     )
-    return res.reset_index(drop=True)[SITE_COLUMNS]
+    res = res.reset_index(drop=True)[SITE_COLUMNS]
+    if len(inst) == 1 and attrs:
+        res.attrs.update(attrs)
+    return res
