@@ -205,6 +205,7 @@ class ReportData:
     files: dict[str, str | bytes]
     embedded_view: str = ""  # site.html text, embedded in index.html
     picture: bytes | None = None  # JPEG of site.png for index.html
+    view_size: tuple[int, int] = (840, 800)  # iframe size of the embedded view (no blank gap)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -764,7 +765,8 @@ def compute_report(
         "rmsd": None if sup is None else round(float(sup.rmsd), 2), "picture": picture is not None,
         "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip
-    return ReportData(ctx, out_sections, files, embedded_view=files["site.html"], picture=picture, summary=summary, notes=notes)  # type: ignore[arg-type]
+    return ReportData(ctx, out_sections, files, embedded_view=files["site.html"], picture=picture,  # type: ignore[arg-type]
+                      view_size=(int(view.width) + 40, view.page_height()), summary=summary, notes=notes)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- render and write
@@ -803,7 +805,7 @@ def render_report(data: ReportData) -> dict[str, str | bytes]:
     page = template.render(
         title=f"{s.entry_id} {first.code if first else 'pocket'} report",
         sections=[{"key": sec.key, "title": sec.title, "level": sec.level, "body": Markup(sec.body)} for sec in data.sections],
-        view=data.embedded_view, view_title=(f"3D binding site of {first.title}" if first else "3D view: protein and pockets"),
+        view=data.embedded_view, view_width=data.view_size[0], view_height=data.view_size[1], view_title=(f"3D binding site of {first.title}" if first else "3D view: protein and pockets"),
         picture=(base64.b64encode(data.picture).decode("ascii") if data.picture else None),
         files=sorted(n for n in files if n != "index.html"),
         entry_source=f"{s.entry_id}: {cit.get('title') or s.title or ''} doi:{cit.get('doi') or 'n/a'} (wwPDB, CC0)",

@@ -107,6 +107,8 @@ class View:
         3Dmol.js ``GLViewer`` calls in order; ``viewer`` is ``(row, col)``.
     legend : list of (section, label, colour)
     notes : list of str
+    font_size : int
+        Legend and caption font size in px (13; 20 or more for a projector).
     """
 
     title: str = ""
@@ -117,6 +119,7 @@ class View:
     legend: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     captions: dict[tuple[int, int], str] = field(default_factory=dict)
+    font_size: int = 13
 
     def __repr__(self) -> str:
         # a short text form: the embedded coordinates belong in the HTML, not in a text dump
@@ -133,6 +136,17 @@ class View:
             raise InvalidParameter(f"viewer {viewer} outside the grid {rows}x{cols}")
         self.calls.append((tuple(viewer), method, args))
         return self
+
+    def page_height(self) -> int:
+        """Height (px) of the page of :meth:`html`: viewer, heading, legend lines and notes, no blank gap.
+
+        >>> View(height=400).page_height()
+        470
+        """
+        line = int(self.font_size * 1.5) + 2
+        sections = len({sec for sec, _, _ in self.legend})
+        n_lines = sections + len(self.notes) * 1.4 + (1 if self.captions else 0)
+        return int(self.height) + 16 + 2 + 48 + int(n_lines * line) + 4
 
     def add_legend(self, section: str, label: str, color: str) -> None:
         item = (section, label, color)
@@ -210,7 +224,9 @@ class View:
 <style>
 body {{ font-family: sans-serif; margin: 8px; background: white; }}
 #nmda-viewer {{ position: relative; width: {int(self.width)}px; height: {int(self.height)}px; border: 1px solid #ddd; }}
-.nmda-legend {{ font-size: 13px; max-width: {int(self.width)}px; }}
+.nmda-legend {{ font-size: {int(self.font_size)}px; max-width: {int(self.width)}px; }}
+.nmda-legend div, .nmda-legend p {{ margin: 2px 0; }}
+h3 {{ margin: 10px 0 6px; font-size: {int(self.font_size) + 4}px; }}
 .swatch {{ display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; vertical-align: middle; border: 1px solid #555; }}
 .note {{ color: #444; }}
 </style>
@@ -260,5 +276,5 @@ body {{ font-family: sans-serif; margin: 8px; background: white; }}
         page = self.html()
         return (
             f'<iframe srcdoc="{html.escape(page, quote=True)}" style="border:0" '
-            f'width="{int(self.width) + 40}" height="{int(self.height) + 200}"></iframe>'
+            f'width="{int(self.width) + 40}" height="{self.page_height()}"></iframe>'
         )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .network import chain_label
-from .palette import INTERACTION_COLORS, subunit_color
+from .palette import INTERACTION_COLORS, POCKET_COLORS, subunit_color
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SessionLigand", "pymol_script", "chimerax_script", "POCKET_COLORS"]
 
-#: Distinct, saturated pocket colours (Okabe & Ito 2008 plus Tol's bright set), cycled.
-POCKET_COLORS = ["#E41A1C", "#4DAF4A", "#984EA3", "#FF7F00", "#A65628", "#F781BF", "#377EB8", "#FFD92F"]
 _MAX_POINTS = 400
 
 
@@ -103,10 +101,10 @@ def pymol_script(
     out = [f"# nmda-toolkit session for PyMOL: {structure.entry_id}. Run: pymol session.pml", "reinitialize"]
     out.append(f"fetch {source}, {obj}, type=cif, async=0" if is_id else f"load {source}, {obj}")
     out += ["hide everything", f"show cartoon, {obj} and polymer", "set cartoon_transparency, 0.2", "bg_color white"]
+    for sub in sorted(set(structure.chain_subunits.values())):
+        out.append(f"set_color subunit_{_safe(sub)}, {_rgb(subunit_color(sub))}")
     for ch, sub in sorted(structure.chain_subunits.items()):
-        cname = f"subunit_{_safe(sub)}"
-        out.append(f"set_color {cname}, {_rgb(subunit_color(sub))}")
-        out.append(f"color {cname}, {obj} and chain {ch}")
+        out.append(f"color subunit_{_safe(sub)}, {obj} and chain {ch}")
     for kind, col in INTERACTION_COLORS.items():
         out.append(f"set_color int_{kind}, {_rgb(col)}")
     out.append("set_color ligand_carbon, [1.000, 0.000, 1.000]")
