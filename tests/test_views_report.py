@@ -85,6 +85,13 @@ def test_report_comparison_png_and_ligand_file(tmp_path):
     assert res.ready and res.page_errors == [] and res.console_errors == []
     assert res.blocked == [], f"requests tried to leave the machine: {res.blocked}"
     assert drawn_fraction(res.viewer_png) > 0.2
+    # the other pages of the folder, each opened offline with every request blocked
+    for name in ("site.html", "compare.html"):
+        res = open_offline(out / name)
+        assert res.ready and res.page_errors == [] and res.console_errors == [] and res.blocked == [], name
+        assert drawn_fraction(res.viewer_png) > 0.2, name
+    cmp_page = (out / "compare.html").read_text()
+    assert "7EU8" in cmp_page and "7EOS" in cmp_page and "Cα RMSD" in cmp_page
 
 
 def test_report_bad_input(tmp_path):
