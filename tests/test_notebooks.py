@@ -100,3 +100,24 @@ def test_missing_kernelspec_is_installed_for_this_python(tmp_path, monkeypatch):
     import sys
 
     assert name == "nmda-toolkit-missing" and spec.argv[0] == sys.executable
+
+
+def test_classroom_hides_helpers_and_checks_from_students():
+    """06: helper and assert cells are tagged; the student export (nbconvert, tag removal) shows neither."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "06_classroom.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for c in code:
+        hidden = "remove-cell" in c.metadata.get("tags", [])
+        if "assert " in c.source or "def show_static" in c.source:
+            assert hidden, f"cell not hidden from students:\n{c.source[:200]}"
+    assert any("remove-cell" not in c.metadata.get("tags", []) for c in code)
+    cfg = Config()
+    cfg.TagRemovePreprocessor.remove_cell_tags = ("remove-cell",)
+    cfg.TagRemovePreprocessor.enabled = True
+    body, _ = HTMLExporter(config=cfg).from_notebook_node(nb)
+    assert "assert " not in body and "def show_static" not in body
+    assert "Tour, step 1" in body and "lesson_page" in body

@@ -130,9 +130,11 @@ def side_on_rotation(
 
     * how much the interaction vectors (ligand atom -> protein atom, unit
       length) point along it: ``sum w (v.d)^2 / sum w``, polar interactions
-      (every type but ``hydrophobic``) weighted 3 so an H-bond is never seen end-on;
+      (every type but ``hydrophobic``) weighted 6 so an H-bond is never seen end-on;
     * plus 0.01 per ``occluders`` atom (for example the drawn backbone) inside a
-      cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long.
+      cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long
+      (the near clipping plane of 3Dmol.js), and 0.01 per atom within 2.5 Å of that
+      plane and ``3 * radius`` of the axis (a cut helix shows its dark inside).
 
     The returned rotation turns that direction onto +z (``viewer.rotate(angle, axis)``).
 
@@ -153,17 +155,19 @@ def side_on_rotation(
     if not ok.any():
         return None
     v = v[ok] / n[ok, None]
-    w = np.where(interactions["type"].to_numpy()[ok] == "hydrophobic", 1.0, 3.0)
+    w = np.where(interactions["type"].to_numpy()[ok] == "hydrophobic", 1.0, 6.0)
     dirs = _fibonacci_sphere(400)
     score = ((dirs @ v.T) ** 2 * w).sum(axis=1) / w.sum()
     if occluders is not None and len(occluders):
         c = lig.mean(axis=0) if centre is None else np.asarray(centre, dtype=float)
         r = np.asarray(occluders, dtype=float) - c
-        r = r[np.linalg.norm(r, axis=1) < depth + radius]
+        r = r[np.linalg.norm(r, axis=1) < depth + 3 * radius + 3]
         if len(r):
             along = dirs @ r.T  # (400, n)
             perp2 = (r**2).sum(axis=1)[None, :] - along**2
-            score = score + 0.01 * ((along > 0) & (along < depth) & (perp2 < radius**2)).sum(axis=1)
+            front = (along > 0) & (along < depth) & (perp2 < radius**2)  # between the ligand and the camera
+            cut = (np.abs(along - depth) < 2.5) & (perp2 < (3 * radius) ** 2)  # cut by the near clipping plane
+            score = score + 0.01 * front.sum(axis=1) + 0.01 * cut.sum(axis=1)
     d = dirs[int(np.argmin(score))]
     z = np.array([0.0, 0.0, 1.0])
     axis = np.cross(d, z)
