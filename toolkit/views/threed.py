@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from ..model import Structure
 
-__all__ = ["site_view", "comparison_view", "Scene", "BACKBONE_ATOMS", "SURFACE_TYPES", "side_on_rotation",
+__all__ = ["site_view", "comparison_view", "molecule_view", "Scene", "BACKBONE_ATOMS", "SURFACE_TYPES", "side_on_rotation",
            "LABEL_SIZE", "PRESENTATION_LABEL_SIZE"]
 
 #: Atoms embedded for the cartoon (3Dmol.js traces CA and orients with O).
@@ -467,4 +467,64 @@ def comparison_view(
             _add_scene(view, (0, 0), i, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0 if i == 0 else 0.5, zoom=(i == 0), label_size=label_size)  # fmt: skip
     else:
         raise InvalidParameter(f"mode must be 'grid' or 'overlay', not {mode!r}")
+    return view
+
+
+def molecule_view(
+    mol: Any,
+    *,
+    conf_ids: Sequence[int] | None = None,
+    title: str | None = None,
+    label_size: int = LABEL_SIZE,
+    width: int = 500,
+    height: int = 400,
+) -> View:
+    """A 3D view of a small molecule's conformers (sticks, element colours, carbons magenta).
+
+    Parameters
+    ----------
+    mol : rdkit Mol
+        A molecule with 3D conformers (for example from ``toolkit.chem.embed_conformers``).
+    conf_ids : sequence of int, optional
+        Conformers to show (default: all), superposed as embedded; the first opaque,
+        the others translucent.
+    title : str, optional
+        Page heading; default the molecule's ``_Name`` or "molecule".
+    label_size, width, height : int
+        Legend font size and viewer size in pixels.
+
+    Raises
+    ------
+    InvalidParameter
+        The molecule has no 3D conformer, or a conformer id does not exist.
+
+    Examples
+    --------
+    >>> from toolkit.chem import embed_conformers
+    >>> v = molecule_view(embed_conformers("CNC1(CCCCC1=O)c1ccccc1Cl", seed=42))
+    >>> [m for _, m, _ in v.calls][:2]
+    ['addModel', 'setStyle']
+    """
+    from rdkit import Chem
+
+    if mol is None or not hasattr(mol, "GetNumConformers"):
+        raise InvalidParameter(f"molecule_view takes an RDKit Mol, not {type(mol).__name__}")
+    confs = [c for c in mol.GetConformers() if c.Is3D()]
+    if not confs:
+        raise InvalidParameter("the molecule has no 3D conformer: embed one first (toolkit.chem.embed_conformers)")
+    ids = [c.GetId() for c in confs] if conf_ids is None else [int(i) for i in conf_ids]
+    known = {c.GetId() for c in confs}
+    bad = [i for i in ids if i not in known]
+    if bad:
+        raise InvalidParameter(f"conformer ids {bad} not in the molecule (has {sorted(known)})")
+    name = title or (mol.GetProp("_Name") if mol.HasProp("_Name") and mol.GetProp("_Name") else "molecule")
+    view = View(title=name, width=width, height=height, font_size=max(13, int(label_size)))
+    for k, cid in enumerate(ids):
+        view.call("addModel", Chem.MolToMolBlock(mol, confId=cid), "sdf")
+        style = {"stick": {"radius": 0.18, "colorscheme": _LIGAND_STYLE_NAMES[0]}}
+        if k:
+            style["stick"]["opacity"] = 0.35
+        view.call("setStyle", {"model": k}, style)
+    view.add_legend("Conformers", f"{len(ids)} shown" + (" (first opaque)" if len(ids) > 1 else ""), LIGAND_CARBON_COLORS[0])
+    view.call("zoomTo")
     return view
