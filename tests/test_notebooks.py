@@ -78,6 +78,13 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # no widget output: a widget (e.g. a tqdm bar) is an empty box in an exported HTML page
+    widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]  # fmt: skip
+    assert not widgets, f"{path.name}: widget outputs do not survive export"
+    if any("progress=True" in c.source for c in nb.cells if c.cell_type == "code"):
+        text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream")
+        assert "compare:" in text and "rows/s" in text, f"{path.name}: no readable progress bar"
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type in ("display_data", "execute_result") and "image/png" in o.get("data", {})]  # fmt: skip
     if any("_plot(" in c.source for c in nb.cells if c.cell_type == "code"):
