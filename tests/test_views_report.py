@@ -283,3 +283,32 @@ def test_interaction_network_drags_offline(tmp_path, s7eu8):
     n_contact = len(site) - len(typed[["label", "chain"]].drop_duplicates())
     assert len(before["distances"]) == len(typed) + n_contact
     assert f"{typed['distance'].min():.1f} Å" in before["distances"]
+
+
+def test_session_scripts_rebuild_the_view(s7eu8):
+    """PyMOL and ChimeraX scripts: entry, subunit colours, ligand, chain-qualified labels, one distance per interaction, pockets."""
+    import numpy as np
+
+    from toolkit import sites
+    from toolkit.views.sessions import SessionLigand, chimerax_script, pymol_script
+
+    inter = sites.interactions(s7eu8, "JC9", chain="B", res_id=903)
+    site = sites.site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=inter)
+    pockets = pd.DataFrame([{"pocket_id": 7, "center_x": 1.0, "center_y": 2.0, "center_z": 3.0, "volume": 100.0}])
+    lig = [SessionLigand("JC9", "B", 903, site, inter)]
+    pml = pymol_script(s7eu8, "7EU8", lig, pockets, {7: np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 3.0]])})
+    lines = pml.splitlines()
+    assert "fetch 7EU8, 7EU8, type=cif, async=0" in lines
+    assert "select lig_JC9_B903, 7EU8 and chain B and resi 903 and resn JC9" in lines
+    assert sum(ln.startswith("distance ") for ln in lines) == len(inter)
+    hb = inter[inter["type"] == "hbond"].iloc[0]
+    assert any(ln.startswith("distance hbond_") and f"name {hb.ligand_atom}," in ln and
+               f"chain {hb.chain} and resi {int(hb.auth_seq_id)} and name {hb.protein_atom}" in ln for ln in lines)  # fmt: skip
+    for r in site.itertuples():
+        assert f'"{r.label} ({r.chain})"' in pml
+    assert sum(ln.startswith("pseudoatom pocket_7,") for ln in lines) == 2
+    cxc = chimerax_script(s7eu8, "/data/7eu8.cif", lig, pockets, None)
+    assert "open /data/7eu8.cif" in cxc and "color #1/A #0072B2 target c" in cxc
+    assert cxc.count("\ndistance #1/B:903@") == len(inter)
+    assert 'label #1/B:643 residues text "GluN2B L643 (B)"' in cxc
+    assert cxc.count("\nmarker #100 ") == 1  # no points: one marker of the pocket's volume at its centre
