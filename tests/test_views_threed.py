@@ -33,7 +33,7 @@ def test_site_view_draws_the_tables(s7eu8, tables):
     pockets = pocket_table(s7eu8, "JC9", "B", 903)
     v = site_view(s7eu8, site, inter, pockets)
     # one label per site residue, text taken from the table
-    assert [a[0] for a in _calls(v, "addLabel")] == site["label"].tolist()
+    assert [a[0] for a in _calls(v, "addLabel")] == [f"{lab} ({ch})" for lab, ch in zip(site["label"], site["chain"])]
     assert "GluN2B L643" in site["label"].tolist()
     # one dashed line per interaction, coloured by type, ends at the table's coordinates
     cyl = _calls(v, "addCylinder")
@@ -110,7 +110,7 @@ def test_user_text_is_escaped(s7eu8, tables):
     assert XSS not in page
     assert "<script>window.pwned" not in page and "<img src=x" not in page
     assert "&lt;/script&gt;&lt;script&gt;window.pwned=1" in page  # title, HTML-escaped
-    assert js_literal(XSS) in page  # label, JS-escaped
+    assert js_literal(f"{XSS} ({site.loc[0, 'chain']})") in page  # label (chain-qualified), JS-escaped
     assert page.count("</script>") == page.count("<script")  # nothing closes a script early
 
 

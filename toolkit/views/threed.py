@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import InvalidParameter
 from .html import View
+from .network import chain_label
 from .palette import INTERACTION_COLORS, LIGAND_CARBON_COLORS, POCKET_COLORS, subunit_color
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def side_on_rotation(
     centre: np.ndarray | None = None,
     *,
     depth: float = 14.0,
-    radius: float = 4.0,
+    radius: float = 5.0,
 ) -> tuple[float, dict[str, float]] | None:
     """Rotation (degrees, axis) that shows a ligand's interactions side-on, or None.
 
@@ -131,7 +132,7 @@ def side_on_rotation(
     * how much the interaction vectors (ligand atom -> protein atom, unit
       length) point along it: ``sum w (v.d)^2 / sum w``, polar interactions
       (every type but ``hydrophobic``) weighted 6 so an H-bond is never seen end-on;
-    * plus 0.01 per ``occluders`` atom (for example the drawn backbone) inside a
+    * plus 0.03 per ``occluders`` atom (for example the drawn backbone) inside a
       cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long
       (the near clipping plane of 3Dmol.js), and 0.01 per atom within 2.5 Å of that
       plane and ``3 * radius`` of the axis (a cut helix shows its dark inside).
@@ -167,7 +168,7 @@ def side_on_rotation(
             perp2 = (r**2).sum(axis=1)[None, :] - along**2
             front = (along > 0) & (along < depth) & (perp2 < radius**2)  # between the ligand and the camera
             cut = (np.abs(along - depth) < 2.5) & (perp2 < (3 * radius) ** 2)  # cut by the near clipping plane
-            score = score + 0.01 * front.sum(axis=1) + 0.01 * cut.sum(axis=1)
+            score = score + 0.03 * front.sum(axis=1) + 0.01 * cut.sum(axis=1)
     d = dirs[int(np.argmin(score))]
     z = np.array([0.0, 0.0, 1.0])
     axis = np.cross(d, z)
@@ -254,7 +255,7 @@ def _add_scene(
                 pos = a["coord"][ca][0] if ca.any() else a["coord"][m].mean(axis=0)
                 view.call(
                     "addLabel",
-                    str(row.label),
+                    chain_label(str(row.label), str(row.chain)),  # "GluN1 V644 (A)": two chains stay apart
                     {"position": _xyz(*pos), "fontSize": int(label_size), "fontColor": "black", "backgroundColor": "white",
                      "backgroundOpacity": 0.75, "borderThickness": 0.5, "inFront": True, "showBackground": True},
                     viewer=viewer,
