@@ -312,3 +312,21 @@ def test_session_scripts_rebuild_the_view(s7eu8):
     assert cxc.count("\ndistance #1/B:903@") == len(inter)
     assert 'label #1/B:643 residues text "GluN2B L643 (B)"' in cxc
     assert cxc.count("\nmarker #100 ") == 1  # no points: one marker of the pocket's volume at its centre
+
+
+def test_protonation_state_from_the_interaction_table_is_shown(tmp_path, monkeypatch):
+    """When the interaction table states pH and the ligand's charge state (attrs), the report shows them."""
+    from toolkit import sites
+    from toolkit.report import build_report
+
+    real = sites.interactions
+
+    def with_state(*args, **kw):
+        table = real(*args, **kw)
+        table.attrs.update(ph=kw.get("ph", 7.4), ligand_charge_state="cation (+1), pKa 7.5")
+        return table
+
+    monkeypatch.setattr(sites, "interactions", with_state)
+    page = build_report(tmp_path / "r", "7EU8", "JC9", compare_entry=None, ph=6.5, **_fast()).read_text()
+    assert "JC9_B903: pH 6.5, ligand charge state cation (+1), pKa 7.5" in page
+    assert "Protonation evaluated at pH 6.5" in page

@@ -625,41 +625,27 @@ def compute_report(
             notes.append(f"{code} {chain}{res_id}: no 2D diagram ({exc})")
         ligs.append(LigandResult(code, chain, res_id, name, site, inter, shell, mol))
 
-    pocket_df, points, kind = None, {}, ""
-    if pockets:
-        if not ligs:  # a pocket-only report: the largest pockets, lateral candidates flagged
-            pocket_df, kind = sites.find_pockets(s, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
-        else:
-            try:
-                pocket_df, kind = sites.lateral_candidates(s, n_jobs=n_jobs, progress=progress), "lateral"
-            except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
-                notes.append(f"No candidate lateral pockets: {exc}")
-        if pocket_df is not None:
-            for _, row in pocket_df.iterrows():
-                points[row["pocket_id"]] = sites.pocket_points(s, row)
-
     first = ligs[0] if ligs else None
     lig_key = (first.code, first.chain, first.res_id) if first else None
     files: dict[str, str | bytes] = {}
     title = f"{s.entry_id} {first.code} site" if first else f"{s.entry_id}: pockets"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
-                         ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
-        files["site.html"] = view.html()
-        for lig in ligs[1:]:
-            v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
-            files[f"site_{lig.tag}.html"] = v.html()
-    notes += [str(w.message) for w in caught if not str(w.message).startswith("No ligand in")]
 
-    # The static picture renders in Chromium (its own process) while the rest is computed.
+    # The static picture renders in Chromium (its own process) while the rest is computed. With a
+    # ligand it starts at once, without the pockets (they lie outside the ligand's close-up); a
+    # pocket-only picture waits for the pockets and draws one sphere per pocket, which software
+    # WebGL renders much faster than every grid point.
     png_thread: threading.Thread | None = None
     png_result: dict[str, Any] = {}
-    if png or (png is None and find_chromium() is not None):
-        # one sphere per pocket instead of every grid point: software WebGL draws it much faster
+    want_png = bool(png or (png is None and find_chromium() is not None))
+    if png is False:
+        notes.append("No static picture of the 3D view: not requested (png=False).")
+    elif not want_png:
+        notes.append("No static picture of the 3D view: Chromium not found (install Debian's chromium).")
+
+    def _start_png(pocket_table: Any) -> threading.Thread:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            png_view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
+            png_view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_table,
                                  ligand=lig_key, title=title)  # fmt: skip
 
         def _render() -> None:
@@ -670,14 +656,38 @@ def compute_report(
             except BaseException as exc:  # reported below, in the calling thread
                 png_result["error"] = exc
 
-        png_thread = threading.Thread(target=_render, name="report-png")
-        png_thread.start()
-    elif png is False:
-        notes.append("No static picture of the 3D view: not requested (png=False).")
-    else:
-        notes.append("No static picture of the 3D view: Chromium not found (install Debian's chromium).")
+        thread = threading.Thread(target=_render, name="report-png")
+        thread.start()
+        return thread
 
+    if want_png and ligs:
+        png_thread = _start_png(None)
     try:
+        pocket_df, points, kind = None, {}, ""
+        if pockets:
+            if not ligs:  # a pocket-only report: the largest pockets, lateral candidates flagged
+                pocket_df, kind = sites.find_pockets(s, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
+            else:
+                try:
+                    pocket_df, kind = sites.lateral_candidates(s, n_jobs=n_jobs, progress=progress), "lateral"
+                except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
+                    notes.append(f"No candidate lateral pockets: {exc}")
+            if pocket_df is not None:
+                for _, row in pocket_df.iterrows():
+                    points[row["pocket_id"]] = sites.pocket_points(s, row)
+        if want_png and not ligs:
+            png_thread = _start_png(pocket_df)
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
+                             ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
+            files["site.html"] = view.html()
+            for lig in ligs[1:]:
+                v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
+                files[f"site_{lig.tag}.html"] = v.html()
+        notes += [str(w.message) for w in caught if not str(w.message).startswith("No ligand in")]
+
         other, sup = None, None
         candidates = _pore_partner(s) if compare_entry == "auto" else ([compare_entry] if compare_entry else [])
         if compare_entry and compare_entry != "auto" and str(compare_entry).upper() == str(s.entry_id).upper():
