@@ -15,6 +15,15 @@ ligand gets a pocket-only report. The folder is replaced as a whole at the end.
 """
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults shown, except empty ones (None, False) whose help says what happens."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def _n_jobs(text: str) -> int:
     from .._jobs import resolve_n_jobs
     from ..errors import InvalidParameter
@@ -28,21 +37,21 @@ def _n_jobs(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="offline HTML report: 3D site, interactions, literature, pockets, ligand set",
-        description=_DESCRIPTION, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=_DESCRIPTION, formatter_class=_Formatter,
     )  # fmt: skip
-    p.add_argument("--entry", default="7EU8", help="PDB ID or structure file")
-    p.add_argument("--ligand", default=None, help="CCD code of the ligand to report (default: every drug-like ligand)")
-    p.add_argument("--compare", default="auto",
+    p.add_argument("--entry", default="7EU8", metavar="ENTRY", help="PDB ID or structure file")
+    p.add_argument("--ligand", default=None, metavar="CODE", help="CCD code of the ligand to report (default: every drug-like ligand)")
+    p.add_argument("--compare", default="auto", metavar="ENTRY",
                    help="second entry superposed on the TMD for the pore-site comparison; 'auto': the other GluN2 "
                         "subunit from the catalogue, for GluN1-GluN2A/2B entries only; 'none' for no comparison")  # fmt: skip
-    p.add_argument("--ligands", default=None, help="ligand file (SMILES/CSV/SDF) profiled instead of the curated panel")
-    p.add_argument("--smiles-column", default="smiles", help="SMILES column of a CSV ligand file")
-    p.add_argument("--out", default="reports", help="output folder (replaced as a whole)")
+    p.add_argument("--ligands", default=None, metavar="FILE", help="ligand file (SMILES/CSV/SDF) profiled instead of the curated panel")
+    p.add_argument("--smiles-column", default="smiles", metavar="NAME", help="SMILES column of a CSV ligand file")
+    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (replaced as a whole)")
     p.add_argument("--no-pockets", action="store_true", help="skip the candidate lateral pocket search")
     p.add_argument("--png", choices=["auto", "yes", "no"], default="auto", help="static PNG of the 3D view (needs Chromium)")
     p.add_argument("--ph", type=float, default=7.4, help="pH of the protonation rules")
     p.add_argument("--cutoff", type=float, default=4.5, help="site-residue cutoff in Å")
-    p.add_argument("--n-jobs", type=_n_jobs, default=1, help="processes for the pocket search (positive, or -1)")
+    p.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N", help="processes for the pocket search (positive, or -1)")
     p.set_defaults(func=run)
 
 
