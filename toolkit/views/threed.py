@@ -121,29 +121,32 @@ def side_on_rotation(
     occluders: np.ndarray | None = None,
     centre: np.ndarray | None = None,
     *,
-    depth: float = 14.0,
+    depth: float = 25.0,
     radius: float = 5.0,
+    clip: float | None = None,
 ) -> tuple[float, dict[str, float]] | None:
     """Rotation (degrees, axis) that shows a ligand's interactions side-on, or None.
 
     3Dmol.js looks along the z axis of the (unrotated) model, from +z. Among
     400 directions evenly spread on the sphere, the one chosen minimises
 
-    * how much the interaction vectors (ligand atom -> protein atom, unit
-      length) point along it: ``sum w (v.d)^2 / sum w``, polar interactions
-      (every type but ``hydrophobic``) weighted 6 so an H-bond is never seen end-on;
+    * a penalty ``5 * (|cos| - 0.45)`` for every polar interaction (every type but
+      ``hydrophobic``; unit vector ligand atom -> protein atom) closer than about 63
+      degrees to the viewing axis, so an H-bond is never seen end-on, plus
+      ``0.2 * mean cos^2`` of the hydrophobic contacts;
     * plus 0.03 per ``occluders`` atom (for example the drawn backbone) inside a
-      cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long
-      (the near clipping plane of 3Dmol.js), and 0.01 per atom within 2.5 Å of that
-      plane and ``3 * radius`` of the axis (a cut helix shows its dark inside).
+      cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long,
+      and, when ``clip`` (Å in front of ``centre``) gives 3Dmol.js's near clipping
+      plane, 0.01 per atom within 2.5 Å of that plane and ``3 * radius`` of the
+      axis (a cut helix shows its dark inside).
 
     The returned rotation turns that direction onto +z (``viewer.rotate(angle, axis)``).
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"type": ["hbond"], "lig_x": [0.0], "lig_y": [0.0], "lig_z": [0.0],
     ...                   "prot_x": [0.0], "prot_y": [0.0], "prot_z": [3.0]})
-    >>> angle, axis = side_on_rotation(t)  # an H-bond along z: turn it about 90 degrees
-    >>> 85 < angle < 95
+    >>> angle, axis = side_on_rotation(t)  # an H-bond along z: turned at least ~63 degrees away
+    >>> 60 < angle < 120
     True
     """
     if interactions is None or not len(interactions):
@@ -156,19 +159,26 @@ def side_on_rotation(
     if not ok.any():
         return None
     v = v[ok] / n[ok, None]
-    w = np.where(interactions["type"].to_numpy()[ok] == "hydrophobic", 1.0, 6.0)
+    polar = interactions["type"].to_numpy()[ok] != "hydrophobic"
     dirs = _fibonacci_sphere(400)
-    score = ((dirs @ v.T) ** 2 * w).sum(axis=1) / w.sum()
+    cos = np.abs(dirs @ v.T)  # (400, n): 1 = along the viewing axis
+    # polar interactions must be at least ~63 degrees from the viewing axis (hinge at |cos| 0.45),
+    # hydrophobic contacts only nudge the choice; within that, the least occluded direction wins
+    score = 5.0 * np.clip(cos[:, polar] - 0.45, 0, None).sum(axis=1)
+    if (~polar).any():
+        score = score + 0.2 * (cos[:, ~polar] ** 2).mean(axis=1)
     if occluders is not None and len(occluders):
         c = lig.mean(axis=0) if centre is None else np.asarray(centre, dtype=float)
         r = np.asarray(occluders, dtype=float) - c
-        r = r[np.linalg.norm(r, axis=1) < depth + 3 * radius + 3]
+        r = r[np.linalg.norm(r, axis=1) < max(depth, clip or 0.0) + 3 * radius + 3]
         if len(r):
             along = dirs @ r.T  # (400, n)
             perp2 = (r**2).sum(axis=1)[None, :] - along**2
             front = (along > 0) & (along < depth) & (perp2 < radius**2)  # between the ligand and the camera
-            cut = (np.abs(along - depth) < 2.5) & (perp2 < (3 * radius) ** 2)  # cut by the near clipping plane
-            score = score + 0.03 * front.sum(axis=1) + 0.01 * cut.sum(axis=1)
+            score = score + 0.03 * front.sum(axis=1)
+            if clip is not None:  # cut by the near clipping plane: a dark inside shows
+                cut = (np.abs(along - clip) < 2.5) & (perp2 < (3 * radius) ** 2)
+                score = score + 0.01 * cut.sum(axis=1)
     d = dirs[int(np.argmin(score))]
     z = np.array([0.0, 0.0, 1.0])
     axis = np.cross(d, z)
@@ -319,7 +329,7 @@ def _add_scene(
             # drawn atoms up to just beyond that plane as occluders (clipped helices show black insides)
             lxyz = a["coord"][s.ligand_atoms(*lig)].astype(float)
             extent = max(float(np.linalg.norm(lxyz.max(axis=0) - lxyz.min(axis=0))), 5.0)
-            turn = side_on_rotation(inter, a["coord"][keep & poly].astype(float), lxyz.mean(axis=0), depth=extent / 1.9 + 3.0)
+            turn = side_on_rotation(inter, a["coord"][keep & poly].astype(float), lxyz.mean(axis=0), clip=extent / 1.9 + 3.0)
             if turn is not None:  # interactions side-on, not along the viewing axis
                 view.call("rotate", turn[0], turn[1], viewer=viewer)
             view.call("zoom", 0.5, viewer=viewer)
