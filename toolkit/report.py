@@ -651,7 +651,7 @@ def compute_report(
         def _render() -> None:
             try:
                 with tempfile.TemporaryDirectory(prefix="nmda-report-png-") as tmp:
-                    path = to_png(png_view, Path(tmp) / "site.png")
+                    path = to_png(png_view, Path(tmp) / "site.png", wait_ms=2500)  # the scene draws synchronously
                     png_result["data"] = path.read_bytes()
             except BaseException as exc:  # reported below, in the calling thread
                 png_result["error"] = exc
