@@ -245,6 +245,8 @@ def _add_scene(
     cmap = single_char_chain_map(chains)
     view.call("addModel", to_pdb_string(s, keep, chain_map=cmap), "pdb", viewer=viewer)
     subunits = s.chain_subunits
+    if lig is None and pockets is not None and len(pockets):
+        cartoon_opacity = min(cartoon_opacity, 0.55)  # no ligand: the pockets are the subject, seen through the protein
     view.call("setStyle", {"model": model}, {"cartoon": {"color": subunit_color("other"), "opacity": cartoon_opacity}}, viewer=viewer)  # fmt: skip
     for ch in chains:
         sub = subunits.get(ch, "other")
@@ -337,6 +339,7 @@ def _add_scene(
             view.call("zoomTo", {"model": model, "chain": cmap.get(str(site_rows[0].chain), str(site_rows[0].chain)), "resi": int(site_rows[0].auth_seq_id)}, viewer=viewer)  # fmt: skip
         else:
             view.call("zoomTo", {"model": model}, viewer=viewer)
+            view.call("zoom", 1.3, viewer=viewer)  # zoomTo fits a sphere: an elongated receptor leaves wide margins
 
 
 def site_view(
