@@ -15,7 +15,7 @@ ifeq ($(origin NMDA_TOOLKIT_MIRROR), undefined)
   endif
 endif
 
-.PHONY: venv assets demo report test test-fast lab bench lint clean
+.PHONY: venv assets chromium demo report test test-fast lab bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,25 @@ venv: $(STAMP)
 assets: $(STAMP)
 	$(BIN)/python -m toolkit.views.assets fetch
 
+# Headless Chromium (static pictures, browser tests): Debian's package, installed when it is missing
+# and this user may (root, or password-less sudo, with apt-get), as .ci/run does. Otherwise one line
+# says so and the browser tests are skipped (under CI=true they fail instead).
+chromium:
+	@if [ -n "$$NMDA_TOOLKIT_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] && SUDO= || { sudo -n true 2>/dev/null && SUDO="sudo -n"; }; }; then \
+	  echo "installing Debian's chromium (headless pictures and browser tests)"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	  echo "chromium could not be installed: browser tests will be skipped"; \
+	else echo "no Chromium and no permission to install it (apt-get install chromium as root): browser tests will be skipped"; fi
+
 demo: $(STAMP) assets
 	$(BIN)/nmda-toolkit summary 7EU8
 	$(BIN)/nmda-toolkit report --out reports
 
 report: demo
 
-test: $(STAMP) assets
+test: $(STAMP) assets chromium
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)

@@ -17,7 +17,7 @@ def main() -> None:
     site = toolkit.site_residues(s, "JC9")
     inter = toolkit.interactions(s, "JC9")
     view = site_view(s, site, inter, ligand=("JC9", "B", 903), title="7EU8: S-ketamine in the GluN1-GluN2B pore",
-                     width=720, height=480)  # fmt: skip
+                     label_size=14, width=720, height=480)  # fmt: skip
     out = Path(__file__).resolve().parents[1] / "docs" / "7eu8_ketamine_site.png"
     to_png(view, out)
     print(f"wrote {out}")

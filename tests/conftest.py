@@ -60,3 +60,34 @@ def s7eos():
     from toolkit import load_structure
 
     return load_structure("7EOS")
+
+
+# --- browser tests without Chromium: one clear line instead of a failure per test -----------------
+_BROWSER_SKIP: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium (and without ``CI``), deselect the ``browser`` tests and say so once.
+
+    Under ``CI`` they stay selected and fail (``tests/browser/helpers.chromium_or_skip``).
+    """
+    if os.environ.get("CI"):
+        return
+    from toolkit.views.static import find_chromium
+
+    if find_chromium() is not None:
+        return
+    browser = [it for it in items if it.get_closest_marker("browser") is not None]
+    if not browser:
+        return
+    items[:] = [it for it in items if it.get_closest_marker("browser") is None]
+    config.hook.pytest_deselected(items=browser)
+    _BROWSER_SKIP.append(
+        f"{len(browser)} browser tests skipped: no Chromium found (install Debian's chromium, "
+        "e.g. `make chromium` as root, or set NMDA_TOOLKIT_CHROMIUM)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for line in _BROWSER_SKIP:
+        terminalreporter.write_line(line, yellow=True)

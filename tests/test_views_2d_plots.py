@@ -77,8 +77,19 @@ def test_interaction_diagram_from_real_tables(tables):
     svg = interaction_diagram_svg(_jc9_mol(), site, inter, title="7EU8 JC9")
     # one disc per residue instance (GluN1 V644 of chains A and C are two discs)
     assert len(re.findall(r'class="residue"', svg)) == len(site) == len(site.drop_duplicates(["chain", "auth_seq_id"]))
-    for lab, n in site["label"].value_counts().items():
-        assert svg.count(f">{lab}</text>") == n
+    for lab, ch in zip(site["label"], site["chain"]):
+        assert svg.count(f">{lab} ({ch})</text>") == 1  # chain-qualified: GluN1 V644 (A) and (C)
+    # labels sit in boxes inside the picture; lines end on a box edge, never inside a label
+    size = 600
+    boxes = [tuple(map(float, b)) for b in re.findall(r'<rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="white"', svg)]
+    assert len(boxes) == len(site)
+    for x, y, w, h in boxes:
+        assert 0 <= x and x + w <= size and 0 <= y and y + h <= size
+    ends = [tuple(map(float, e)) for e in re.findall(r'x2="([\d.]+)" y2="([\d.]+)" stroke="#[0-9A-F]+"[^>]*class="interaction', svg)]
+    for ex, ey in ends:
+        inside = [(x + 0.5 < ex < x + w - 0.5 and y + 0.5 < ey < y + h - 0.5) for x, y, w, h in boxes]
+        on_edge = [(x - 0.6 <= ex <= x + w + 0.6 and y - 0.6 <= ey <= y + h + 0.6) for x, y, w, h in boxes]
+        assert not any(inside) and any(on_edge)
     lines = re.findall(r'<line x1="([\d.]+)" y1="([\d.]+)" x2="[\d.]+" y2="[\d.]+" stroke="(#[0-9A-F]+)"[^>]*class="interaction', svg)
     assert len(lines) == len(inter)
     assert {c for *_, c in lines} == {INTERACTION_COLORS[t] for t in inter["type"]}

@@ -7,7 +7,7 @@ without Chromium and without ``CI``.
 from __future__ import annotations
 
 import pytest
-from browser.helpers import ensure_3dmol, open_offline, pocket_table, site_tables
+from browser.helpers import chromium_or_skip, ensure_3dmol, open_offline, pocket_table, site_tables
 
 from toolkit.errors import InvalidParameter
 from toolkit.views import Scene, comparison_view, site_view, to_png
@@ -100,6 +100,7 @@ def test_missing_library_page_reports_instead_of_rendering(s7eu8, tmp_path, monk
 
 
 def test_static_png(s7eu8, tables, tmp_path):
+    chromium_or_skip()
     ensure_3dmol()
     site, inter = tables
     out = tmp_path / "site.png"

@@ -33,7 +33,7 @@ def test_site_view_draws_the_tables(s7eu8, tables):
     pockets = pocket_table(s7eu8, "JC9", "B", 903)
     v = site_view(s7eu8, site, inter, pockets)
     # one label per site residue, text taken from the table
-    assert [a[0] for a in _calls(v, "addLabel")] == site["label"].tolist()
+    assert [a[0] for a in _calls(v, "addLabel")] == [f"{lab} ({ch})" for lab, ch in zip(site["label"], site["chain"])]
     assert "GluN2B L643" in site["label"].tolist()
     # one dashed line per interaction, coloured by type, ends at the table's coordinates
     cyl = _calls(v, "addCylinder")
@@ -110,7 +110,7 @@ def test_user_text_is_escaped(s7eu8, tables):
     assert XSS not in page
     assert "<script>window.pwned" not in page and "<img src=x" not in page
     assert "&lt;/script&gt;&lt;script&gt;window.pwned=1" in page  # title, HTML-escaped
-    assert js_literal(XSS) in page  # label, JS-escaped
+    assert js_literal(f"{XSS} ({site.loc[0, 'chain']})") in page  # label (chain-qualified), JS-escaped
     assert page.count("</script>") == page.count("<script")  # nothing closes a script early
 
 
@@ -173,7 +173,7 @@ def test_comparison_views(s7eu8, s7eos, tables):
     over = comparison_view([Scene(s7eu8, site), Scene(s7eu8, ligand=("JC9", "B", 903))], mode="overlay")
     models = {a[0].get("model") for a in _calls(over, "setStyle")}
     assert models == {0, 1}
-    assert [a[1]["stick"]["colorscheme"] for a in _calls(over, "setStyle") if "resn" in a[0]] == ["greenCarbon", "magentaCarbon"]
+    assert [a[1]["stick"]["colorscheme"] for a in _calls(over, "setStyle") if "resn" in a[0]] == ["magentaCarbon", "cyanCarbon"]
     with pytest.raises(InvalidParameter, match="at least 2"):
         comparison_view([Scene(s7eu8)])
     with pytest.raises(InvalidParameter, match="mode"):
@@ -214,3 +214,78 @@ def test_comparison_view_wants_scenes(s7eu8):
 
     with pytest.raises(InvalidParameter, match="takes Scene objects"):
         comparison_view([s7eu8, s7eu8])
+
+
+def _rotation(angle_deg, axis):
+    import numpy as np
+
+    k = np.array([axis["x"], axis["y"], axis["z"]], dtype=float)
+    k /= np.linalg.norm(k)
+    a = np.radians(angle_deg)
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K
+
+
+def test_default_camera_shows_interactions_side_on(s7eu8):
+    """The only H-bond of JC9 lies near the original viewing axis; the default camera turns it side-on."""
+    import numpy as np
+
+    from toolkit import sites
+
+    inter = sites.interactions(s7eu8, "JC9", chain="B", res_id=903)
+    site = sites.site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=inter)
+    v = site_view(s7eu8, site, inter)
+    names = [m for _, m, _ in v.calls]
+    assert names.index("zoomTo") < names.index("rotate") < names.index("zoom")
+    (angle, axis), = _calls(v, "rotate")
+    R = _rotation(angle, axis)
+    vec = inter[["prot_x", "prot_y", "prot_z"]].to_numpy(float) - inter[["lig_x", "lig_y", "lig_z"]].to_numpy(float)
+    unit = vec / np.linalg.norm(vec, axis=1)[:, None]
+    z_before = np.abs(unit[:, 2])
+    z_after = np.abs((R @ unit.T).T[:, 2])  # 3Dmol.js looks along z
+    polar = (inter["type"] != "hydrophobic").to_numpy()
+    assert polar.any() and z_before[polar].max() > 0.7  # end-on without the rotation
+    assert z_after[polar].max() < 0.5  # at least 60 degrees from the viewing axis afterwards
+
+
+def test_colours_pockets_labels_and_legend(s7eu8, s7eos, tables):
+    import colorsys
+
+    import numpy as np
+
+    from toolkit.views.palette import LIGAND_CARBON_COLORS, POCKET_COLORS
+    from toolkit.views.threed import PRESENTATION_LABEL_SIZE
+
+    site, inter = tables
+
+    def rgb(h):
+        return tuple(int(h.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+
+    # ligand carbons are never chlorine green; GluN2A and GluN2B differ in hue
+    h, _, _ = colorsys.rgb_to_hls(*rgb(LIGAND_CARBON_COLORS[0]))
+    assert not 0.2 < h < 0.45
+    ha = colorsys.rgb_to_hls(*rgb(SUBUNIT_COLORS["GluN2A"]))[0]
+    hb = colorsys.rgb_to_hls(*rgb(SUBUNIT_COLORS["GluN2B"]))[0]
+    assert min(abs(ha - hb), 1 - abs(ha - hb)) > 0.2
+    # pockets with points: one coloured surface each over a pseudo-atom model; colours saturated, distinct
+    pockets = pocket_table(s7eu8, "JC9", "B", 903)
+    pts = {1: np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])}
+    v = site_view(s7eu8, site, inter, pockets, pocket_points=pts, label_size=PRESENTATION_LABEL_SIZE)
+    models = _calls(v, "addModel")
+    assert len(models) == 2 and models[1][0].count("PKT") == 3
+    (surf,) = _calls(v, "addSurface")
+    assert surf[1]["color"] == POCKET_COLORS[0] and surf[2] == {"model": 1, "resi": 1}
+    assert len(set(POCKET_COLORS)) == len(POCKET_COLORS)
+    for c in POCKET_COLORS:
+        assert colorsys.rgb_to_hls(*rgb(c))[2] > 0.4  # saturated, not grey
+    assert {a[1]["fontSize"] for a in _calls(v, "addLabel")} == {PRESENTATION_LABEL_SIZE}
+    assert v.font_size >= PRESENTATION_LABEL_SIZE and f"font-size: {v.font_size}px" in v.html(js="")
+    # the page is as tall as its legend needs, no blank gap
+    assert v.height + 60 < v.page_height() < v.height + 60 + 6 * 34
+    assert f'height="{v.page_height()}"' in v._repr_html_()
+    # an overlay names its structures in the legend
+    over = comparison_view([Scene(s7eu8, site, inter, title="7EU8 (GluN2B)"), Scene(s7eos, title="7EOS (GluN2A)")], mode="overlay")
+    names = [lab for sec, lab, _ in over.legend if sec == "Structures"]
+    assert names[0].startswith("7EU8 (GluN2B)") and names[1].startswith("7EOS (GluN2A)")
+    # the second scene's model index follows the first scene's models
+    assert {a[0].get("model") for a in _calls(over, "setStyle")} == {0, 1}

@@ -1,16 +1,40 @@
-"""One offline HTML report of a ketamine-bound NMDA receptor entry (``nmda-toolkit report``).
+"""One offline HTML report of any NMDA receptor entry (``nmda-toolkit report``).
 
-The report wires library calls only: :mod:`toolkit.sites` computes the site
-residues, typed interactions and candidate lateral pockets; :mod:`toolkit.chem`
-the ligand molecule, the panel's properties and the common substructure with
-esketamine; :mod:`toolkit.views` draws them. Output folder::
+Three steps, each usable on its own:
 
-    index.html      self-contained: summary, the 3D view (embedded), its static picture,
-                    figures (inline SVG), tables
-    site.html       3D site view (self-contained, offline)
-    compare.html    3D comparison with a second entry, superposed on the TMD
-    site.png        static picture of the 3D view (when Chromium is available)
-    *.csv           the tables shown
+1. :func:`compute_report` runs the science (library calls only:
+   :mod:`toolkit.sites`, :mod:`toolkit.chem`) and the drawing
+   (:mod:`toolkit.views`) and returns a :class:`ReportData`: the ligands found
+   with their tables, and an ordered list of :class:`Section` objects plus the
+   files to write.
+2. :func:`render_report` turns a :class:`ReportData` into the files of the
+   folder (``index.html`` from a Jinja2 template, autoescaped).
+3. :func:`write_report` writes them into a temporary folder beside the target
+   and swaps it in at the end, so a failed run never leaves old and new files
+   mixed (the previous report stays complete).
+
+:func:`build_report` does all three. Every drug-like ligand of the entry
+(``category == "ligand"``; glycans, ions, lipids, waters excluded) gets a
+section; an entry without one gets a pocket-only report. The comparison with a
+second entry is made only when it means something: ``compare_entry="auto"``
+picks, from the catalogue, an entry of the other GluN2 subunit (GluN2A for a
+GluN1-GluN2B entry and vice versa) that can be loaded, and never the entry itself.
+
+Sections are pluggable: a *section builder* is any callable
+``builder(ctx: ReportContext) -> Section | list[Section] | None``. The default
+list is :data:`SECTION_BUILDERS`; pass ``extra_sections=[...]`` (appended
+after the defaults) or ``sections=[...]`` (replaces them) to
+:func:`compute_report` / :func:`build_report`.
+
+Output folder::
+
+    index.html                self-contained: summary, 3D view (embedded), sections, files
+    site.html                 3D site view of the first ligand (self-contained, offline)
+    site_<CODE>_<chain><n>.html   3D views of further ligands
+    compare.html              3D comparison with a second entry, superposed on the TMD
+    site.png                  static picture of the first view (when Chromium is available)
+    session.pml, session.cxc  PyMOL and ChimeraX scripts that rebuild the view
+    *.csv                     the tables shown (linked from index.html)
 
 Lateral pockets are *computed candidates* (SCIENCE.md: the residues of the
 membrane-accessible sites of Abbott et al. 2024 are not available), and the
@@ -23,31 +47,40 @@ import base64
 import html
 import io
 import os
+import shutil
+import tempfile
+import threading
+import time
 import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_report", "REPORT_FILES"]
+__all__ = [
+    "build_report", "compute_report", "render_report", "write_report", "Section", "ReportContext",
+    "ReportData", "LigandResult", "SECTION_BUILDERS", "REPORT_FILES", "table_html", "literature_table",
+    "LITERATURE_COLUMNS", "WIDE_CUTOFF",
+]  # fmt: skip
 
-#: Files written by :func:`build_report` (``site.png`` and ``compare.html`` only when made).
+#: Files written by :func:`build_report` (``site.png``, ``compare.html``, ``pockets.csv`` and
+#: ``pore_site_comparison.csv`` only when made; further ligands add ``site_<CODE>_<chain><n>.html``).
 REPORT_FILES = ["index.html", "site.html", "compare.html", "site.png", "site_residues.csv",
-                "interactions.csv", "pockets.csv", "ligand_properties.csv", "pore_site_comparison.csv"]  # fmt: skip
+                "interactions.csv", "pockets.csv", "ligand_properties.csv", "pore_site_comparison.csv",
+                "literature_comparison.csv", "session.pml", "session.cxc"]  # fmt: skip
 
+#: Columns of :func:`literature_table` (``literature_comparison.csv``).
+LITERATURE_COLUMNS = ["ligand", "subunit", "residue", "role", "finding", "source", "doi", "chains_in_entry",
+                      "within_cutoff", "closest_chain", "min_distance", "interactions", "verdict"]  # fmt: skip
 
-def _svg(fig: Any) -> str:
-    import matplotlib.pyplot as plt
+#: Shell (Å) within which literature residues get a measured distance (PLIP's binding-site shell is 7.5 Å).
+WIDE_CUTOFF = 8.0
 
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+#: Pockets shown in a pocket-only report (the first by rank).
+MAX_POCKETS = 10
 
-
-def _table(df: Any, columns: list[str]) -> str:
-    cols = [c for c in columns if c in df.columns]
-    return df[cols].to_html(index=False, escape=True, na_rep="", float_format=lambda x: f"{x:.2f}")
-
+#: Most ligand instances reported (a homotetramer with one ligand per subunit has 4).
+MAX_LIGANDS = 8
 
 _SOURCES = [
     ("Zhang Y. et al. (2021) Structural basis of ketamine action on human NMDA receptors. Nature 596:301-305",
@@ -67,16 +100,221 @@ _SOURCES = [
 ]
 
 
+# ----------------------------------------------------------------------------- data objects
+@dataclass
+class Section:
+    """One part of the report page, made by a section builder.
+
+    Attributes
+    ----------
+    key : str
+        Unique identifier: the HTML anchor (``id``) and the table-of-contents link.
+    title : str
+        Heading (plain text; escaped when rendered).
+    body : str
+        HTML fragment shown under the heading. It is inserted as is: escape every
+        user or file text with :func:`html.escape`, build tables with :func:`table_html`.
+    files : dict
+        ``name -> str | bytes`` written into the report folder beside index.html
+        and listed (linked) under "Files". Names must be plain file names.
+    notes : list of str
+        Shown under "Notes" (plain text).
+    level : int
+        2 for a top-level section, 3 for a subsection of the previous one.
+    """
+
+    key: str
+    title: str
+    body: str = ""
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    level: int = 2
+
+
+@dataclass
+class LigandResult:
+    """One drug-like ligand instance and what was computed about it."""
+
+    code: str
+    chain: str
+    res_id: int
+    name: str
+    site: Any  # DataFrame, SITE_COLUMNS
+    interactions: Any  # DataFrame, INTERACTION_COLUMNS
+    shell: Any  # DataFrame: site residues within WIDE_CUTOFF (for the literature comparison)
+    mol: Any = None  # RDKit molecule templated on the CCD, or None
+    comparison: Any = None  # compare_pore_site table, or None
+
+    @property
+    def tag(self) -> str:
+        """``CODE_<chain><res_id>``, used in file names and HTML ids."""
+        return f"{self.code}_{self.chain}{self.res_id}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.code} (chain {self.chain}, residue {self.res_id})"
+
+
+@dataclass
+class ReportContext:
+    """What section builders see: the entry, the ligands and everything computed.
+
+    Attributes
+    ----------
+    structure : Structure
+        The entry.
+    ligands : list of LigandResult
+        Every drug-like ligand reported (empty: pocket-only report).
+    pockets : DataFrame or None
+        Candidate pockets (lateral candidates, or all pockets without a TMD).
+    pocket_points : dict
+        ``pocket_id -> (n, 3)`` points of each pocket.
+    pocket_kind : str
+        ``"lateral"`` (membrane-facing candidates), ``"all"`` or ``""`` (none).
+    other : Structure or None
+        The comparison entry, when one is made.
+    superposition : object or None
+        ``toolkit.sites.superpose_tmd`` result of ``other`` on ``structure``.
+    options : dict
+        The call's settings: ``ph``, ``cutoff``, ``ligands_file``, ``smiles_column``, ``n_jobs``, ``progress``.
+    notes : list of str
+        Append plain-text notes here.
+    """
+
+    structure: Any
+    ligands: list[LigandResult]
+    pockets: Any = None
+    pocket_points: dict[Any, Any] = field(default_factory=dict)
+    pocket_kind: str = ""
+    other: Any = None
+    superposition: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportData:
+    """The computed report: ready to render (:func:`render_report`).
+
+    ``files`` holds the files made outside any section (3D pages, picture,
+    session scripts, combined CSVs); ``summary`` the numbers the CLI prints.
+    """
+
+    context: ReportContext
+    sections: list[Section]
+    files: dict[str, str | bytes]
+    embedded_view: str = ""  # site.html text, embedded in index.html
+    picture: bytes | None = None  # JPEG of site.png for index.html
+    view_size: tuple[int, int] = (840, 800)  # iframe size of the embedded view (no blank gap)
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+SectionBuilder = Callable[[ReportContext], "Section | Sequence[Section] | None"]
+
+
+# ----------------------------------------------------------------------------- helpers
+def table_html(df: Any, columns: Sequence[str], *, rename: dict[str, str] | None = None) -> str:
+    """An HTML table of ``df[columns]`` (missing columns skipped), escaped, floats to 2 decimals.
+
+    >>> import pandas as pd
+    >>> "<td>1.23</td>" in table_html(pd.DataFrame({"a": [1.234]}), ["a"])
+    True
+    """
+    cols = [c for c in columns if c in df.columns]
+    out = df[cols].rename(columns=rename or {})
+    return out.to_html(index=False, escape=True, na_rep="", float_format=lambda x: f"{x:.2f}", border=0, classes="tbl")
+
+
+def _svg(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _chain_labels(df: Any) -> Any:
+    from .views.network import chain_label
+
+    out = df.copy()
+    if len(out):
+        out["residue"] = [chain_label(lab, ch) for lab, ch in zip(out["label"], out["chain"])]
+    else:
+        out["residue"] = []
+    return out
+
+
+def _load_literature() -> Any:
+    from importlib import resources
+
+    import pandas as pd
+
+    with resources.files("toolkit").joinpath("data/pore_site_literature.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+def literature_table(structure: Any, lig: LigandResult | None, cutoff: float) -> Any:
+    """Literature pore-site residues (Zhang 2021, Chou 2022) against what was computed in this entry.
+
+    The literature rows are data (``toolkit/data/pore_site_literature.csv``,
+    each with its source). For each, the entry's chains of that subunit are
+    looked up by UniProt number; with a ligand, the computed site (``cutoff``)
+    and the ``WIDE_CUTOFF`` shell give the closest chain, distance and
+    interaction types. ``verdict``: ``found`` (within the cutoff),
+    ``near`` (within the shell), ``not found`` (further), ``not in entry``
+    (subunit or residue absent), ``no ligand``. Columns: :data:`LITERATURE_COLUMNS`.
+    """
+    import pandas as pd
+
+    lit = _load_literature()
+    res = structure.residues()
+    rows = []
+    for r in lit.itertuples(index=False):
+        chains = sorted(set(res.loc[(res["subunit"] == r.subunit) & (res["uniprot_num"] == int(r.uniprot_num)), "chain"]))
+        row = {"ligand": lig.tag if lig else "", "subunit": r.subunit, "residue": f"{r.subunit} {r.residue}",
+               "role": r.role, "finding": r.finding, "source": r.source, "doi": r.doi,
+               "chains_in_entry": ", ".join(chains), "within_cutoff": "", "closest_chain": "",
+               "min_distance": float("nan"), "interactions": "", "verdict": ""}  # fmt: skip
+        if not chains:
+            row["verdict"] = "not in entry"
+        elif lig is None:
+            row["verdict"] = "no ligand"
+        else:
+            sh = lig.shell
+            hit = sh[(sh["subunit"] == r.subunit) & (sh["uniprot_num"] == int(r.uniprot_num))].sort_values("min_distance")
+            site = lig.site
+            near = site[(site["subunit"] == r.subunit) & (site["uniprot_num"] == int(r.uniprot_num))]
+            row["within_cutoff"] = ", ".join(sorted(near["chain"].astype(str)))
+            if len(hit):
+                best = hit.iloc[0]
+                row["closest_chain"] = str(best["chain"])
+                row["min_distance"] = float(best["min_distance"])
+            inter = lig.interactions
+            kinds = inter[(inter["subunit"] == r.subunit) & (inter["uniprot_num"] == int(r.uniprot_num))]
+            row["interactions"] = "; ".join(sorted(f"{t} ({c})" for t, c in set(zip(kinds["type"], kinds["chain"]))))
+            row["verdict"] = "found" if len(near) else ("near" if len(hit) else "not found")
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=LITERATURE_COLUMNS)
+    out.attrs["cutoff"] = cutoff
+    return out
+
+
 def _user_ligands(path: str | os.PathLike, smiles_column: str) -> tuple[Any, Any]:
     """Usable rows (name, SMILES) of a user ligand file, and the rows that were not usable.
 
     Reading is :func:`toolkit.batch.read_records` (SMILES, CSV or SDF); every
-    row is kept in one of the two tables, with its status and message.
+    row is kept in one of the two tables, with its status and message. Rows
+    over the batch size limits (:data:`toolkit.batch.MAX_SMILES_CHARS`
+    characters, :data:`toolkit.batch.MAX_HEAVY_ATOMS` heavy atoms) are
+    ``too_large``: they would stall the substructure search.
     """
     import pandas as pd
     from rdkit import Chem, RDLogger
 
-    from .batch import read_records
+    from .batch import MAX_HEAVY_ATOMS, MAX_SMILES_CHARS, read_records
 
     RDLogger.DisableLog("rdApp.*")
     rows = []
@@ -84,54 +322,619 @@ def _user_ligands(path: str | os.PathLike, smiles_column: str) -> tuple[Any, Any
         smiles = None
         if status is None and kind == "smiles" and not payload.strip():
             status, message = "empty", "empty line"
+        if status is None and kind == "smiles" and len(payload) > MAX_SMILES_CHARS:
+            status, message = "too_large", f"SMILES of {len(payload)} characters > {MAX_SMILES_CHARS}; not parsed"
         if status is None and kind in ("smiles", "molblock"):
             mol = Chem.MolFromSmiles(payload) if kind == "smiles" else Chem.MolFromMolBlock(payload)
             if mol is None or mol.GetNumAtoms() == 0:
                 status, message = "invalid_molecule", "RDKit could not parse or sanitise this record"
+            elif mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+                status, message = "too_large", f"{mol.GetNumHeavyAtoms()} heavy atoms > limit {MAX_HEAVY_ATOMS}"
             else:
                 smiles = Chem.MolToSmiles(mol)
-        rows.append({"row": row, "name": name or f"row {row}", "input": payload if kind == "smiles" else "(SDF record)",
+        shown = payload if kind == "smiles" else "(SDF record)"
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        rows.append({"row": row, "name": name or f"row {row}", "input": shown,
                      "smiles": smiles, "status": status or "ok", "message": message or ""})  # fmt: skip
     table = pd.DataFrame(rows, columns=["row", "name", "input", "smiles", "status", "message"])
     return table[table["status"] == "ok"], table[table["status"] != "ok"]
 
 
-def build_report(
-    out_dir: str | os.PathLike = "reports",
+def _pore_partner(structure: Any) -> list[str]:
+    """Catalogue entries worth comparing with ``structure``: the other GluN2 subunit (A <-> B), full receptor.
+
+    Only for an entry holding GluN1 and GluN2A or GluN2B (the pore site lies between them);
+    never the entry itself; entries in the local mirror first.
+    """
+    from .catalog import list_entries
+
+    subs = set(structure.chain_subunits.values())
+    if "GluN1" not in subs:
+        return []
+    if "GluN2B" in subs and "GluN2A" not in subs:
+        want = "GluN2A"
+    elif "GluN2A" in subs and "GluN2B" not in subs:
+        want = "GluN2B"
+    else:
+        return []
+    cat = list_entries()
+    full = cat["subunits"].astype(str)
+    ok = (full.str.contains("GluN1") & full.str.contains(want) & ~full.str.contains("GluN2[ABCD].*GluN2", regex=True)
+          & ~full.str.contains("ATD|LBD|deleted|native", regex=True)
+          & (cat["pdb_id"].str.upper() != str(structure.entry_id).upper()))  # fmt: skip
+    hits = cat[ok].copy()
+    hits["_m"] = hits["in_mirror"].astype(str) != "yes"
+    return hits.sort_values(["_m", "pdb_id"])["pdb_id"].tolist()
+
+
+# ----------------------------------------------------------------------------- default sections
+def _summary_section(ctx: ReportContext) -> Section:
+    s = ctx.structure
+    esc = html.escape
+    opts = ctx.options
+    parts = [f"<p>{esc(str(s.method or 'method not given'))}"
+             f"{', ' + esc(f'{s.resolution:.2f}') + ' Å' if s.resolution else ''}. Chains and subunits: "
+             + ", ".join(f"{esc(ch)} = {esc(sub)}" for ch, sub in sorted(s.chain_subunits.items())) + ".</p>"]  # fmt: skip
+    if ctx.ligands:
+        items = []
+        for lig in ctx.ligands:
+            items.append(f'<li><a href="#lig-{esc(lig.tag)}">{esc(lig.code)}</a> {esc(lig.name)}: chain {esc(lig.chain)}, '
+                         f"residue {lig.res_id}; {len(lig.site)} site residues, {len(lig.interactions)} typed interactions</li>")  # fmt: skip
+        parts.append(f"<p>Drug-like ligands found ({len(ctx.ligands)}):</p><ul>{''.join(items)}</ul>")
+    else:
+        found = s.ligands()
+        other = ", ".join(sorted({f"{c} ({k})" for c, k in zip(found["ccd_code"], found["category"])})) or "none"
+        parts.append(f"<p><b>No drug-like ligand in this entry</b> (components: {esc(other)}): this is a "
+                     "pocket-only report.</p>")  # fmt: skip
+    ph, cutoff = opts.get("ph", 7.4), opts.get("cutoff", 4.5)
+    states = []
+    for lig in ctx.ligands:
+        a = getattr(lig.interactions, "attrs", {}) or {}
+        p = a.get("ph", ph)
+        charge = a.get("ligand_charge_state")
+        states.append(f"{esc(lig.tag)}: pH {esc(str(p))}" + (f", ligand charge state {esc(str(charge))}" if charge is not None else
+                      ", ligand charge state as in the CCD template (not stated by the interaction table)"))  # fmt: skip
+    parts.append(
+        f"<p><b>Method.</b> Site residues: protein residues with a heavy atom within {cutoff:g} Å of a ligand heavy "
+        f"atom. Typed interactions on heavy atoms (cryo-EM entries carry no hydrogens) with PLIP's published "
+        f"thresholds (hydrophobic 4.0 Å; H-bond donor-acceptor 4.1 Å, donor angle ≥ 100°; π-stacking 5.5 Å; "
+        f"π-cation 6.0 Å; salt bridge 5.5 Å; halogen 4.0 Å). Protonation evaluated at pH {ph:g}"
+        + ("; " + "; ".join(states) if states else "")
+        + ". Residue labels: subunit, one-letter code and UniProt number (initiator Met = 1), with the chain in "
+        "brackets; subunits come from the file's UniProt references, never from chain letters.</p>"
+    )  # fmt: skip
+    return Section("summary", f"{s.entry_id}: {s.title or ''}".strip(), "".join(parts))
+
+
+def _ligand_sections(ctx: ReportContext) -> list[Section]:
+    from .views.network import interaction_network_html
+    from .views.plots import interaction_heatmap
+    from .views.twod import interaction_diagram_svg
+
+    out = []
+    for k, lig in enumerate(ctx.ligands):
+        esc = html.escape
+        site = _chain_labels(lig.site)
+        inter = _chain_labels(lig.interactions)
+        view_file = "site.html" if k == 0 else f"site_{lig.tag}.html"
+        body = [f"<p>{esc(lig.name)}. 3D view: <a href=\"{esc(view_file)}\">{esc(view_file)}</a>"
+                f"{' (embedded above)' if k == 0 else ''}. {len(site)} site residues, {len(inter)} typed interactions.</p>"]  # fmt: skip
+        body.append("<h4>Interaction network</h4>")
+        body.append(interaction_network_html(lig.site, lig.interactions, ligand=lig.code, element_id=f"net-{lig.tag}"))
+        if lig.mol is not None and len(lig.site):
+            svg = interaction_diagram_svg(lig.mol, lig.site, lig.interactions, title=f"{ctx.structure.entry_id} {lig.code}", size=560)
+            body.append("<h4>2D interaction diagram</h4>" + svg[svg.index("<svg") :])
+        body.append("<h4>Site residues</h4>" + table_html(site, ["residue", "chain", "res_name", "auth_seq_id", "uniprot_num", "min_distance", "n_contacts", "interactions"],
+                                                             rename={"min_distance": "min distance (Å)"}))  # fmt: skip
+        if len(inter):
+            body.append("<h4>Typed interactions</h4>" + table_html(
+                inter, ["type", "residue", "chain", "res_name", "auth_seq_id", "ligand_atom", "protein_atom", "distance", "angle"],
+                rename={"distance": "distance (Å)", "angle": "angle (°)"}))  # fmt: skip
+            body.append(_svg(interaction_heatmap(lig.interactions, columns="type")[0].figure))
+        else:
+            body.append("<p>No typed interactions within PLIP's thresholds.</p>")
+        out.append(Section(f"lig-{lig.tag}", f"Ligand {lig.title}", "".join(body)))
+    return out
+
+
+def _literature_section(ctx: ReportContext) -> Section | None:
+    subs = set(ctx.structure.chain_subunits.values())
+    if not subs & {"GluN1", "GluN2A", "GluN2B"}:
+        return None
+    import pandas as pd
+
+    cutoff = float(ctx.options.get("cutoff", 4.5))
+    tables = [literature_table(ctx.structure, lig, cutoff) for lig in ctx.ligands] or [literature_table(ctx.structure, None, cutoff)]
+    lit = pd.concat(tables, ignore_index=True)
+    esc = html.escape
+    body = [f"<p>Pore-site residues named in the literature (rows from <code>toolkit/data/pore_site_literature.csv</code>, "
+            f"each with its source) against what this report computed in {esc(ctx.structure.entry_id)}: "
+            f"<b>found</b> = within {cutoff:g} Å of the ligand; <b>near</b> = within {WIDE_CUTOFF:g} Å; "
+            "<b>not found</b> = further; <b>not in entry</b> = that subunit or residue is not modelled. "
+            "GluN2A rows apply to GluN2A entries, GluN2B rows to GluN2B entries.</p>"]  # fmt: skip
+    for lig_tag, grp in lit.groupby("ligand", sort=False):
+        counts = grp["verdict"].value_counts().to_dict()
+        head = f"{lig_tag}: " if lig_tag else ""
+        body.append(f"<p>{esc(head)}" + ", ".join(f"{n} {esc(v)}" for v, n in counts.items()) + ".</p>")
+        body.append(table_html(grp, ["residue", "role", "verdict", "within_cutoff", "closest_chain", "min_distance",
+                                     "interactions", "finding", "source"], rename={"min_distance": "min distance (Å)"}))  # fmt: skip
+    return Section("literature", "Computed versus literature: pore residues", "".join(body),
+                   files={"literature_comparison.csv": lit.to_csv(index=False)})  # fmt: skip
+
+
+def _comparison_section(ctx: ReportContext) -> Section | None:
+    if ctx.other is None:
+        return None
+    import pandas as pd
+
+    esc = html.escape
+    s, s2 = ctx.structure, ctx.other
+    sup = ctx.superposition
+    how = (f"superposed on the transmembrane domain (Cα RMSD {sup.rmsd:.1f} Å over {sup.n_pairs} pairs)" if sup is not None
+           else "side by side (no transmembrane domain to superpose on)")  # fmt: skip
+    body = [f'<p><a href="compare.html">3D comparison: {esc(s.entry_id)} and {esc(s2.entry_id)}</a> ({esc(how)}; '
+            "a separate self-contained page).</p>"]  # fmt: skip
+    tables = [lig.comparison for lig in ctx.ligands if lig.comparison is not None]
+    files: dict[str, str | bytes] = {}
+    if tables:
+        comp = pd.concat(tables, ignore_index=True)
+        files["pore_site_comparison.csv"] = comp.to_csv(index=False)
+        body.append(f"<p>Each site residue mapped onto GluN1, GluN2A and GluN2B (from {esc(s.entry_id)} and "
+                    f"{esc(s2.entry_id)}) by UniProt numbering and sequence alignment.</p>")  # fmt: skip
+        body.append(table_html(comp, ["ligand", "position", "GluN1_label", "GluN2A_label", "GluN2B_label", "identical", "identical_glun2"]))
+    return Section("comparison", "The site across subunits", "".join(body), files=files)
+
+
+def _pocket_section(ctx: ReportContext) -> Section | None:
+    if ctx.pockets is None:
+        return None
+    if ctx.pocket_kind == "lateral":
+        text = ("<p>Membrane-facing hydrophobic pockets of the transmembrane domain found by the pocket search. They "
+                "are <b>candidates</b>: the residues of the membrane-accessible ketamine sites (Abbott et al., Mol "
+                "Psychiatry 2024) are not available here.</p>")  # fmt: skip
+        title = "Candidate lateral pockets (computed)"
+    else:
+        n_lat = int(ctx.pockets["lateral_candidate"].sum()) if "lateral_candidate" in ctx.pockets else 0
+        text = (f"<p>The {len(ctx.pockets)} highest-ranked buried cavities found by the LIGSITE-type grid search "
+                f"(at most {MAX_POCKETS}). <code>lateral_candidate</code> marks membrane-facing hydrophobic pockets of "
+                f"the transmembrane domain ({n_lat} here): computed <b>candidates</b> only, since the residues of the "
+                "membrane-accessible ketamine sites (Abbott et al., Mol Psychiatry 2024) are not available here.</p>")  # fmt: skip
+        title = "Pockets (computed)"
+    body = text + table_html(ctx.pockets, ["pocket_id", "volume", "buriedness", "hydrophobicity", "faces", "lateral_candidate", "n_lining", "lining_residues"],
+                                  rename={"volume": "volume (Å³)"})
+    return Section("pockets", title, body, files={"pockets.csv": ctx.pockets.to_csv(index=False)})
+
+
+def _panel_section(ctx: ReportContext) -> list[Section]:
+    from rdkit import Chem
+
+    from . import chem
+    from .views.plots import property_space_plot
+    from .views.twod import ligand_grid_svg
+
+    ligands_file = ctx.options.get("ligands_file")
+    extra = []
+    if ligands_file is not None:
+        from .errors import InputFileError
+
+        usable, rejected = _user_ligands(ligands_file, ctx.options.get("smiles_column", "smiles"))
+        names, smiles = usable["name"].astype(str).tolist(), usable["smiles"].tolist()
+        if not smiles:
+            raise InputFileError(f"{ligands_file}: no usable molecule ({len(rejected)} rows, none usable)")
+        set_name = Path(ligands_file).name
+        values = "<p>User ligands: no measured values.</p>"
+        if len(rejected):
+            extra.append(Section("rejected", "Rows not used", table_html(rejected, ["row", "name", "input", "status", "message"]), level=3))
+        ctx.notes.append(f"{len(usable)} of {len(usable) + len(rejected)} rows of {set_name} used.")
+    else:
+        panel = chem.load_panel()
+        names, smiles = panel["name"].astype(str).tolist(), panel["isomeric_smiles"].tolist()
+        set_name = "the curated ligand panel"
+        values = ("<h3>Measured NMDA receptor values</h3><p>One value per compound, each with its assay and source. "
+                  "Values come from different assays and must not be ranked across assays; the status column says how "
+                  "far each was verified.</p>"
+                  + table_html(panel, ["name", "value_raw", "value_type", "assay_system", "source", "status"]))  # fmt: skip
+    props = chem.compute_properties(smiles)
+    props.insert(0, "name", names)
+    grid_mols, grid_hl = [], []
+    for smi in smiles:
+        res = chem.mcs(smi)
+        grid_mols.append(Chem.MolFromSmiles(res.query_smiles))
+        grid_hl.append(list(res.query_atoms))
+    grid = ligand_grid_svg(grid_mols, names, properties=props[["clogp", "tpsa"]], highlight_atoms=grid_hl, mols_per_row=6, size=(200, 170))  # fmt: skip
+    prop_svg = _svg(property_space_plot(props, highlight=("esketamine", "ketamine", "arketamine")).figure)
+    body = (f"<p>Common substructure with esketamine highlighted; cLogP and TPSA shown.</p>{grid[grid.index('<svg') :]}"
+            f"{values}<h3>Property space</h3>{prop_svg}")  # fmt: skip
+    main = Section("ligand-set", f"Ligands: {set_name}", body, files={"ligand_properties.csv": props.to_csv(index=False)})
+    return [main, *extra]
+
+
+#: The default section builders, in page order (see :class:`Section`).
+SECTION_BUILDERS: list[SectionBuilder] = [
+    _summary_section, _ligand_sections, _literature_section, _comparison_section, _pocket_section, _panel_section,
+]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- compute
+def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]:
+    from .errors import LigandNotFound
+
+    ligs = s.ligands()
+    if ligand is not None:
+        hit = ligs[ligs["ccd_code"] == ligand]
+        if not len(hit):
+            raise LigandNotFound(f"no ligand {ligand!r} in {s.entry_id}: found {sorted(set(ligs['ccd_code']))}")
+    else:
+        hit = ligs[ligs["category"] == "ligand"]
+    return [(str(r.ccd_code), str(r.chain), int(r.auth_seq_id), str(r.name)) for r in hit.itertuples(index=False)]
+
+
+def compute_report(
     entry: str = "7EU8",
-    ligand: str = "JC9",
+    ligand: str | None = None,
     *,
-    compare_entry: str | None = "7EOS",
+    compare_entry: str | None = "auto",
     ligands_file: str | os.PathLike | None = None,
     smiles_column: str = "smiles",
     pockets: bool = True,
     png: bool | None = None,
+    ph: float = 7.4,
+    cutoff: float = 4.5,
     n_jobs: int = 1,
     progress: bool = False,
-) -> Path:
+    sections: Sequence[SectionBuilder] | None = None,
+    extra_sections: Sequence[SectionBuilder] = (),
+) -> ReportData:
+    """Compute everything the report shows (no file is written). Arguments: :func:`build_report`."""
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf") and not os.environ.get("DISPLAY"):
+        matplotlib.use("Agg")
+
+    from . import chem, sites
+    from ._jobs import resolve_n_jobs
+    from .errors import InvalidParameter, RenderError, ToolkitError
+    from .structure import load_structure
+    from .views.static import find_chromium, to_png
+    from .views.threed import Scene, comparison_view, site_view
+
+    t0 = time.perf_counter()
+    n_jobs = resolve_n_jobs(n_jobs)
+    if not (isinstance(ph, (int, float)) and 0 <= float(ph) <= 14):
+        raise InvalidParameter(f"ph must be a number between 0 and 14, got {ph!r}")
+    s = load_structure(entry)
+    found = _find_ligands(s, ligand)
+    notes: list[str] = []
+    if len(found) > MAX_LIGANDS:
+        notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
+        found = found[:MAX_LIGANDS]
+
+    ligs: list[LigandResult] = []
+    for code, chain, res_id, name in found:
+        inter = sites.interactions(s, code, chain=chain, res_id=res_id, ph=ph)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            site = sites.site_residues(s, code, chain=chain, res_id=res_id, cutoff=cutoff, ph=ph, interaction_table=inter)
+            shell = sites.site_residues(s, code, chain=chain, res_id=res_id, cutoff=max(WIDE_CUTOFF, cutoff), with_interactions=False)
+        notes += [f"{code} {chain}{res_id}: {w.message}" for w in caught]
+        try:
+            mol = chem.ligand_to_mol(s, code, chain, res_id)
+        except ToolkitError as exc:
+            mol = None
+            notes.append(f"{code} {chain}{res_id}: no 2D diagram ({exc})")
+        ligs.append(LigandResult(code, chain, res_id, name, site, inter, shell, mol))
+
+    first = ligs[0] if ligs else None
+    lig_key = (first.code, first.chain, first.res_id) if first else None
+    files: dict[str, str | bytes] = {}
+    title = f"{s.entry_id} {first.code} site" if first else f"{s.entry_id}: pockets"
+
+    # The static picture renders in Chromium (its own process) while the rest is computed. With a
+    # ligand it starts at once, without the pockets (they lie outside the ligand's close-up); a
+    # pocket-only picture waits for the pockets and draws one sphere per pocket, which software
+    # WebGL renders much faster than every grid point.
+    png_thread: threading.Thread | None = None
+    png_result: dict[str, Any] = {}
+    want_png = bool(png or (png is None and find_chromium() is not None))
+    if png is False:
+        notes.append("No static picture of the 3D view: not requested (png=False).")
+    elif not want_png:
+        notes.append("No static picture of the 3D view: Chromium not found (install Debian's chromium).")
+
+    def _start_png(pocket_table: Any) -> threading.Thread:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            png_view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_table,
+                                 ligand=lig_key, title=title)  # fmt: skip
+
+        def _render() -> None:
+            try:
+                with tempfile.TemporaryDirectory(prefix="nmda-report-png-") as tmp:
+                    path = to_png(png_view, Path(tmp) / "site.png", wait_ms=2500)  # the scene draws synchronously
+                    png_result["data"] = path.read_bytes()
+            except BaseException as exc:  # reported below, in the calling thread
+                png_result["error"] = exc
+
+        thread = threading.Thread(target=_render, name="report-png")
+        thread.start()
+        return thread
+
+    if want_png and ligs:
+        png_thread = _start_png(None)
+    try:
+        pocket_df, points, kind = None, {}, ""
+        if pockets:
+            if not ligs:  # a pocket-only report: the largest pockets, lateral candidates flagged
+                pocket_df, kind = sites.find_pockets(s, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
+            else:
+                try:
+                    pocket_df, kind = sites.lateral_candidates(s, n_jobs=n_jobs, progress=progress), "lateral"
+                except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
+                    notes.append(f"No candidate lateral pockets: {exc}")
+            if pocket_df is not None:
+                for _, row in pocket_df.iterrows():
+                    points[row["pocket_id"]] = sites.pocket_points(s, row)
+        if want_png and not ligs:
+            png_thread = _start_png(pocket_df)
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
+                             ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
+            files["site.html"] = view.html()
+            for lig in ligs[1:]:
+                v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
+                files[f"site_{lig.tag}.html"] = v.html()
+        notes += [str(w.message) for w in caught if not str(w.message).startswith("No ligand in")]
+
+        other, sup = None, None
+        candidates = _pore_partner(s) if compare_entry == "auto" else ([compare_entry] if compare_entry else [])
+        if compare_entry and compare_entry != "auto" and str(compare_entry).upper() == str(s.entry_id).upper():
+            notes.append(f"No comparison: {compare_entry} is the entry itself.")
+            candidates = []
+        for cand in candidates[:2]:
+            try:
+                other = load_structure(cand)
+                break
+            except ToolkitError as exc:
+                notes.append(f"Comparison entry {cand} not available: {exc}")
+        if compare_entry == "auto" and not candidates:
+            notes.append("No comparison: the entry is not a GluN1-GluN2A or GluN1-GluN2B receptor (compare_entry='auto').")
+        if other is not None:
+            try:
+                sup = sites.superpose_tmd(other, s)
+            except ToolkitError as exc:  # no TMD to fit on: show the two side by side
+                notes.append(f"{other.entry_id} not superposed on {s.entry_id}: {exc}")
+            base = Scene(s, first.site if first else None, first.interactions if first else None, ligand=lig_key,
+                         title=f"{s.entry_id} ({'/'.join(sorted(set(s.chain_subunits.values())))})")  # fmt: skip
+            osc_title = f"{other.entry_id} ({'/'.join(sorted(set(other.chain_subunits.values())))})"
+            if sup is not None:
+                cmp_title = f"{base.title} and {osc_title} superposed on the TMD: Cα RMSD {sup.rmsd:.1f} Å over {sup.n_pairs} pairs"
+                cmp_view = comparison_view([base, Scene(sup.structure, title=osc_title)], mode="overlay", width=1000, height=500, title=cmp_title)  # fmt: skip
+            else:
+                cmp_view = comparison_view([base, Scene(other, title=osc_title)], mode="grid", width=1000, height=500)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                files["compare.html"] = cmp_view.html()
+            for lig in ligs:
+                try:
+                    lig.comparison = sites.compare_pore_site(s, [other], ligand=lig.code, cutoff=cutoff, site_df=lig.site)
+                except ToolkitError as exc:
+                    notes.append(f"{lig.tag}: no pore-site comparison ({exc})")
+
+        ctx = ReportContext(s, ligs, pocket_df, points, kind, other, sup,
+                            {"ph": ph, "cutoff": cutoff, "ligands_file": ligands_file, "smiles_column": smiles_column,
+                             "n_jobs": n_jobs, "progress": progress, "entry": entry}, notes)  # fmt: skip
+        out_sections: list[Section] = []
+        for builder in [*(SECTION_BUILDERS if sections is None else sections), *extra_sections]:
+            made = builder(ctx)
+            if made is None:
+                continue
+            out_sections += [made] if isinstance(made, Section) else list(made)
+        keys = [sec.key for sec in out_sections]
+        dup = {k for k in keys if keys.count(k) > 1}
+        if dup:
+            raise InvalidParameter(f"report sections must have unique keys; repeated: {sorted(dup)}")
+
+        # combined tables (every ligand) and the session scripts
+        import pandas as pd
+
+        from .views.sessions import SessionLigand, chimerax_script, pymol_script
+
+        if ligs:
+            files["site_residues.csv"] = pd.concat([lig.site for lig in ligs], ignore_index=True).to_csv(index=False)
+            files["interactions.csv"] = pd.concat([lig.interactions for lig in ligs], ignore_index=True).to_csv(index=False)
+        src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(s.entry_id)
+        sess = [SessionLigand(lig.code, lig.chain, lig.res_id, lig.site, lig.interactions) for lig in ligs]
+        files["session.pml"] = pymol_script(s, src, sess, pocket_df, points)
+        files["session.cxc"] = chimerax_script(s, src, sess, pocket_df, points)
+    finally:
+        picture = None
+        if png_thread is not None:
+            png_thread.join()
+    if "error" in png_result:
+        err = png_result["error"]
+        if png or not isinstance(err, RenderError):
+            raise err
+        notes.append(f"No static picture of the 3D view: {err}")
+    elif "data" in png_result:
+        from PIL import Image
+
+        files["site.png"] = png_result["data"]
+        buf = io.BytesIO()  # embedded as JPEG (a third of the PNG's size); site.png stays lossless
+        with Image.open(io.BytesIO(png_result["data"])) as im:
+            im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
+        picture = buf.getvalue()
+    summary = {
+        "entry": s.entry_id, "ligands": [lig.tag for lig in ligs],
+        "site_residues": {lig.tag: len(lig.site) for lig in ligs},
+        "interactions": {lig.tag: len(lig.interactions) for lig in ligs},
+        "pockets": 0 if pocket_df is None else len(pocket_df), "pocket_kind": kind,
+        "compared_with": None if other is None else other.entry_id,
+        "rmsd": None if sup is None else round(float(sup.rmsd), 2), "picture": picture is not None,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }  # fmt: skip
+    return ReportData(ctx, out_sections, files, embedded_view=files["site.html"], picture=picture,  # type: ignore[arg-type]
+                      view_size=(int(view.width) + 40, view.page_height()), summary=summary, notes=notes)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- render and write
+def render_report(data: ReportData) -> dict[str, str | bytes]:
+    """All files of the report folder: ``index.html`` (Jinja2 template) plus the computed files.
+
+    Raises
+    ------
+    InvalidParameter
+        A section file name is not a plain file name, or two sections write the same file.
+    """
+    from importlib import resources
+
+    import jinja2
+    from markupsafe import Markup
+
+    from ._version import __version__
+    from .errors import InvalidParameter
+    from .views import assets
+
+    files: dict[str, str | bytes] = dict(data.files)
+    for sec in data.sections:
+        for name, content in sec.files.items():
+            if Path(name).name != name or name.startswith(".") or name == "index.html":
+                raise InvalidParameter(f"section {sec.key!r}: file name {name!r} must be a plain file name")
+            if name in files:
+                raise InvalidParameter(f"section {sec.key!r}: file {name!r} is written twice")
+            files[name] = content
+    s = data.context.structure
+    cit = s.citation or {}
+    notes = [*data.notes, *(n for sec in data.sections for n in sec.notes)]
+    info = assets.cached_asset()
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(resources.files("toolkit").joinpath("templates/report.html.j2").read_text(encoding="utf-8"))
+    first = data.context.ligands[0] if data.context.ligands else None
+    page = template.render(
+        title=f"{s.entry_id} {first.code if first else 'pocket'} report",
+        sections=[{"key": sec.key, "title": sec.title, "level": sec.level, "body": Markup(sec.body)} for sec in data.sections],
+        view=data.embedded_view, view_width=data.view_size[0], view_height=data.view_size[1], view_title=(f"3D binding site of {first.title}" if first else "3D view: protein and pockets"),
+        picture=(base64.b64encode(data.picture).decode("ascii") if data.picture else None),
+        files=sorted(n for n in files if n != "index.html"),
+        entry_source=f"{s.entry_id}: {cit.get('title') or s.title or ''} doi:{cit.get('doi') or 'n/a'} (wwPDB, CC0)",
+        sources=[f"{text}. doi:{doi}" for text, doi in _SOURCES], notes=notes,
+        version=__version__, threedmol=(info.version if info else "not cached"),
+    )  # fmt: skip
+    files["index.html"] = page
+    return files
+
+
+def write_report(files: dict[str, str | bytes], out_dir: str | os.PathLike) -> Path:
+    """Write ``files`` into ``out_dir`` as a whole; return the path of ``index.html``.
+
+    The files go to a temporary folder beside ``out_dir`` that replaces it only
+    once every file is written, so a failure leaves the previous report (or
+    nothing) in place, never a mix. An existing ``out_dir`` is replaced only when
+    it is empty or holds a report (an ``index.html``).
+
+    Raises
+    ------
+    OutputPathError
+        The parent folder is missing or not writable, or ``out_dir`` is a
+        file or a folder that does not hold a report.
+    """
+    from .errors import OutputPathError
+
+    out = Path(out_dir)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputPathError(f"cannot create report folder {out}: {parent} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(f"cannot write the report into {out}: it is a file")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise OutputPathError(f"{out} is not empty and holds no report (index.html): not replaced; choose another --out")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
+    except OSError as exc:
+        raise OutputPathError(f"cannot create report folder {out}: {exc.strerror or exc}") from exc
+    old: Path | None = None
+    try:
+        for name, content in files.items():
+            (tmp / name).write_bytes(content.encode("utf-8") if isinstance(content, str) else bytes(content))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.replace(out, old / "previous")
+        os.replace(tmp, out)
+    except OSError as exc:
+        if old is not None and (old / "previous").exists() and not out.exists():
+            os.replace(old / "previous", out)  # put the previous report back
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputPathError(f"cannot write the report into {out}: {exc.strerror or exc}") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return out / "index.html"
+
+
+def build_report(
+    out_dir: str | os.PathLike = "reports",
+    entry: str = "7EU8",
+    ligand: str | None = None,
+    *,
+    compare_entry: str | None = "auto",
+    ligands_file: str | os.PathLike | None = None,
+    smiles_column: str = "smiles",
+    pockets: bool = True,
+    png: bool | None = None,
+    ph: float = 7.4,
+    cutoff: float = 4.5,
+    n_jobs: int = 1,
+    progress: bool = False,
+    sections: Sequence[SectionBuilder] | None = None,
+    extra_sections: Sequence[SectionBuilder] = (),
+    return_data: bool = False,
+) -> Any:
     """Build the report folder; return the path of ``index.html``.
 
     Parameters
     ----------
     out_dir : path
-        Output folder (created if its parent exists).
-    entry, ligand : str
-        Entry (PDB ID or file) and CCD code of the ligand (first instance in the entry).
-    compare_entry : str or None
-        Second entry: superposed on the transmembrane domain of ``entry`` (side by
-        side when it has none) in compare.html, and used for the pore-site comparison
-        across subunits (default 7EOS, GluN1-GluN2A). None: neither.
+        Output folder (its parent must exist). Replaced as a whole at the end.
+    entry : str
+        PDB ID or structure file.
+    ligand : str or None
+        CCD code of the ligand to report (every instance); None (default): every
+        drug-like ligand (``category == "ligand"``). None found: a pocket-only report.
+    compare_entry : str, "auto" or None
+        Second entry, superposed on the transmembrane domain of ``entry`` in
+        compare.html and used for the pore-site comparison across subunits.
+        ``"auto"`` (default): an entry of the other GluN2 subunit from the
+        catalogue, only for GluN1-GluN2A/GluN2B entries (7EU8 -> 7EOS, 7EOS -> 7EU8).
+        None or the entry itself: no comparison.
     ligands_file : path, optional
         Ligands to profile instead of the curated panel (SMILES, CSV or SDF, read
-        by :func:`toolkit.batch.read_records`); rows that cannot be used are
-        listed in the report with their status.
+        by :func:`toolkit.batch.read_records`); rows that cannot be used (invalid,
+        empty, ``too_large``) are listed in the report with their status.
     smiles_column : str
         SMILES column of a CSV ``ligands_file``.
     pockets : bool
-        Compute candidate lateral pockets (``toolkit.sites.lateral_candidates``).
+        Compute candidate lateral pockets (``toolkit.sites.lateral_candidates``);
+        for an entry without ligand and without TMD, every pocket (``find_pockets``).
     png : bool or None
         Static picture of the 3D view: True requires Chromium, None uses it when found.
-    n_jobs, progress : passed to the pocket search.
+    ph : float
+        pH of the protonation rules (default 7.4).
+    cutoff : float
+        Site-residue cutoff in Å (default 4.5).
+    n_jobs, progress :
+        Passed to the pocket search (``n_jobs``: positive or -1, see ``toolkit._jobs``).
+    sections, extra_sections : list of section builders, optional
+        Replace / extend :data:`SECTION_BUILDERS` (see :class:`Section`).
+    return_data : bool
+        Return ``(index_path, ReportData)`` instead of the path.
 
     Raises
     ------
@@ -139,228 +942,22 @@ def build_report(
         ``out_dir`` cannot be created or written.
     LigandNotFound
         ``ligand`` is not in ``entry``.
+    InvalidParameter
+        Bad ``n_jobs``, ``ph`` or ``cutoff``.
 
     Examples
     --------
     >>> index = build_report("reports")  # doctest: +SKIP
     """
-    import threading
-
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf") and not os.environ.get("DISPLAY"):
-        matplotlib.use("Agg")
-    from rdkit import Chem
-
-    from . import chem, sites
-    from .errors import InputFileError, LigandNotFound, OutputPathError, RenderError, ToolkitError
-    from .structure import load_structure
-    from .views import assets
-    from .views.html import write_atomic
-    from .views.plots import interaction_heatmap, property_space_plot, residue_contact_plot
-    from .views.static import find_chromium, to_png
-    from .views.threed import Scene, comparison_view, site_view
-    from .views.twod import interaction_diagram_svg, ligand_grid_svg
+    from .errors import OutputPathError
 
     out = Path(out_dir)
-    if not out.parent.is_dir():
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
         raise OutputPathError(f"cannot create report folder {out}: {out.parent} does not exist")
-
-    s = load_structure(entry)
-    ligs = s.ligands()
-    hit = ligs[ligs["ccd_code"] == ligand]
-    if not len(hit):
-        raise LigandNotFound(f"no ligand {ligand!r} in {s.entry_id}: found {sorted(set(ligs['ccd_code']))}")
-    chain, res_id = str(hit.iloc[0]["chain"]), int(hit.iloc[0]["auth_seq_id"])
-    try:
-        out.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputPathError(f"cannot create report folder {out}: {exc.strerror or exc}") from exc
-
-    inter = sites.interactions(s, ligand, chain=chain, res_id=res_id)
-    site = sites.site_residues(s, ligand, chain=chain, res_id=res_id, interaction_table=inter)
-    notes: list[str] = []
-    pocket_df = None
-    points: dict[Any, Any] = {}
-    if pockets:
-        try:
-            pocket_df = sites.lateral_candidates(s, n_jobs=n_jobs, progress=progress)
-        except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
-            notes.append(f"No candidate lateral pockets: {exc}")
-        else:
-            for _, row in pocket_df.iterrows():
-                points[row["pocket_id"]] = sites.pocket_points(s, row)
-    lig_key = (ligand, chain, res_id)
-    title = f"{s.entry_id} {ligand} site"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        view = site_view(s, site, inter, pocket_df, ligand=lig_key, pocket_points=points, title=title)
-        view.to_html(out / "site.html")
-    notes += [str(w.message) for w in caught]
-    site_page = (out / "site.html").read_text(encoding="utf-8")  # embedded in index.html as well
-
-    # The static picture renders in Chromium (its own process) while the rest is computed.
-    # It draws one sphere per pocket instead of every grid point, which software WebGL
-    # renders much faster.
-    png_html = ""
-    png_thread: threading.Thread | None = None
-    png_error: list[BaseException] = []
-    if png or (png is None and find_chromium() is not None):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            png_view = site_view(s, site, inter, pocket_df, ligand=lig_key, title=title)
-
-        def _render() -> None:
-            try:
-                to_png(png_view, out / "site.png")
-            except BaseException as exc:  # reported below, in the calling thread
-                png_error.append(exc)
-
-        png_thread = threading.Thread(target=_render, name="report-png")
-        png_thread.start()
-    elif png is False:
-        notes.append("No static picture of the 3D view: not requested (png=False).")
-    else:
-        notes.append("No static picture of the 3D view: Chromium not found.")
-
-    compare_html = ""
-    comparison_html = ""
-    comparison = None
-    if compare_entry:
-        s2 = load_structure(compare_entry)
-        try:
-            sup = sites.superpose_tmd(s2, s)
-        except ToolkitError as exc:  # no TMD to fit on: show the two side by side
-            notes.append(f"{s2.entry_id} not superposed on {s.entry_id}: {exc}")
-            scenes, mode, how = [Scene(s, site, inter, ligand=lig_key), Scene(s2)], "grid", "side by side"
-        else:
-            scenes, mode = [Scene(s, site, inter, ligand=lig_key), Scene(sup.structure)], "overlay"
-            how = (f"superposed on the transmembrane domain (Cα RMSD {sup.rmsd:.1f} Å over {sup.n_pairs} "
-                   f"pairs); {s2.entry_id} drawn translucent")  # fmt: skip
-        cmp_view = comparison_view(scenes, mode=mode, width=1000, height=450)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cmp_view.to_html(out / "compare.html")
-        compare_html = (f'<p><a href="compare.html">3D comparison: {html.escape(s.entry_id)} and '
-                        f"{html.escape(s2.entry_id)}</a> ({html.escape(how)}; a separate self-contained page in this "
-                        "folder, not embedded here to keep this file small).</p>")  # fmt: skip
-        comparison = sites.compare_pore_site(s, [s2], ligand=ligand, site_df=site)
-        comparison.to_csv(out / "pore_site_comparison.csv", index=False)
-        comparison_html = (
-            f"<h2>The site across subunits</h2><p>Each residue of the {esc_(ligand)} site in {esc_(s.entry_id)} "
-            f"mapped onto GluN1, GluN2A and GluN2B (from {esc_(s.entry_id)} and {esc_(s2.entry_id)}) by UniProt "
-            "numbering and sequence alignment.</p>"
-            + _table(comparison, ["position", "GluN1_label", "GluN2A_label", "GluN2B_label", "identical", "identical_glun2"])
-        )  # fmt: skip
-
-    mol = chem.ligand_to_mol(s, ligand, chain, res_id)
-    diagram = interaction_diagram_svg(mol, site, inter, title=f"{s.entry_id} {ligand}", size=560)
-    diagram = diagram[diagram.index("<svg") :]
-
-    rejected_html = ""
-    if ligands_file is not None:
-        usable, rejected = _user_ligands(ligands_file, smiles_column)
-        names, smiles = usable["name"].astype(str).tolist(), usable["smiles"].tolist()
-        if not smiles:
-            raise InputFileError(f"{ligands_file}: no usable molecule ({len(rejected)} rows, none valid)")
-        values_html = "<p>User ligands: no measured values.</p>"
-        if len(rejected):
-            rejected_html = "<h3>Rows not used</h3>" + _table(rejected, ["row", "name", "input", "status", "message"])
-        set_name = html.escape(Path(ligands_file).name)
-    else:
-        panel = chem.load_panel()
-        names, smiles = panel["name"].astype(str).tolist(), panel["isomeric_smiles"].tolist()
-        values_html = (
-            "<h3>Measured NMDA receptor values</h3><p>One value per compound, each with its assay and source. "
-            "Values come from different assays and must not be ranked across assays; the status column says "
-            "how far each was verified.</p>"
-            + _table(panel, ["name", "value_raw", "value_type", "assay_system", "source", "status"])
-        )  # fmt: skip
-        set_name = "the curated ligand panel"
-    props = chem.compute_properties(smiles)
-    props.insert(0, "name", names)
-    prop_svg = _svg(property_space_plot(props, highlight=("esketamine", "ketamine", "arketamine")).figure)
-    grid_mols, grid_hl = [], []
-    for smi in smiles:
-        res = chem.mcs(smi)
-        grid_mols.append(Chem.MolFromSmiles(res.query_smiles))
-        grid_hl.append(list(res.query_atoms))
-    grid_svg = ligand_grid_svg(grid_mols, names, properties=props[["clogp", "tpsa"]], highlight_atoms=grid_hl, mols_per_row=6, size=(200, 170))  # fmt: skip
-    grid_svg = grid_svg[grid_svg.index("<svg") :]
-    contact_svg = _svg(residue_contact_plot(site).figure)
-    heat_svg = _svg(interaction_heatmap(inter, columns="type")[0].figure) if len(inter) else "<p>No typed interactions.</p>"
-
-    site.to_csv(out / "site_residues.csv", index=False)
-    inter.to_csv(out / "interactions.csv", index=False)
-    props.to_csv(out / "ligand_properties.csv", index=False)
-    if pocket_df is not None:
-        pocket_df.to_csv(out / "pockets.csv", index=False)
-
-    if png_thread is not None:
-        png_thread.join()
-        if png_error:
-            if png:
-                raise png_error[0]
-            if not isinstance(png_error[0], RenderError):
-                raise png_error[0]
-            notes.append(f"No static picture of the 3D view: {png_error[0]}")
-        else:
-            from PIL import Image
-
-            # embedded as JPEG (a third of the PNG's size) to keep index.html small; site.png stays lossless
-            buf = io.BytesIO()
-            with Image.open(out / "site.png") as im:
-                im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
-            b64 = base64.b64encode(buf.getvalue()).decode("ascii")
-            png_html = (f'<p><img src="data:image/jpeg;base64,{b64}" alt="3D site view (static picture; also '
-                        'saved as site.png)" width="840"></p>')  # fmt: skip
-
-    from ._version import __version__
-
-    info = assets.cached_asset()
-    esc = html.escape
-    pocket_html = ""
-    if pocket_df is not None:
-        pocket_html = (
-            "<h2>Candidate lateral pockets (computed)</h2><p>Membrane-facing hydrophobic pockets of the "
-            "transmembrane domain found by the pocket search. They are <b>candidates</b>: the residues of the "
-            "membrane-accessible ketamine sites (Abbott et al., Mol Psychiatry 2024) are not available here.</p>"
-            + _table(pocket_df, ["pocket_id", "volume", "buriedness", "hydrophobicity", "faces", "n_lining", "lining_residues"])
-        )  # fmt: skip
-    cit = s.citation or {}
-    entry_source = (f"<li>{esc(s.entry_id)}: {esc(str(cit.get('title') or s.title or ''))} "
-                    f"doi:{esc(str(cit.get('doi') or 'n/a'))} (wwPDB, CC0)</li>")  # fmt: skip
-    sources = "".join(f"<li>{esc(text)}. doi:{esc(doi)}</li>" for text, doi in _SOURCES)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(s.entry_id)} {esc(ligand)} report</title>
-<style>body {{ font-family: sans-serif; margin: 20px; max-width: 1200px; }} table {{ border-collapse: collapse; font-size: 12px; }}
-td, th {{ border: 1px solid #ccc; padding: 2px 6px; }} .note {{ color: #555; }}</style></head><body>
-<h1>{esc(s.entry_id)}: {esc(s.title or '')}</h1>
-<h2>Summary</h2>
-<p>Ligand {esc(ligand)} (chain {esc(chain)}, residue {res_id}); {esc(str(s.method or ''))} {esc(str(s.resolution or ''))} Å.
-{len(site)} residues within the contact cutoff, {len(inter)} typed interactions{
-    f", {len(pocket_df)} candidate lateral pockets" if pocket_df is not None else ""}.
-Residue labels use UniProt numbering (initiator Met = 1); subunits come from the file's UniProt references.</p>
-<h2>3D binding site</h2><p>Interactive view (works offline; also saved as <a href="site.html">site.html</a>).
-Drag to rotate, scroll to zoom.</p>
-<iframe id="site-view" title="3D binding site" width="{view.width + 40}" height="{view.height + 200}"
- style="border: 1px solid #ccc" srcdoc="{esc(site_page, quote=True)}"></iframe>
-{png_html}{compare_html}
-<h2>Site residues</h2>{_table(site, ["label", "chain", "auth_seq_id", "min_distance", "n_contacts", "interactions"])}
-<h2>Interactions</h2>{diagram}{heat_svg}{_table(inter, ["type", "label", "ligand_atom", "protein_atom", "distance", "angle"])}
-<h2>Contacts per residue</h2>{contact_svg}
-{comparison_html}
-{pocket_html}
-<h2>Ligands: {set_name}</h2><p>Common substructure with esketamine highlighted; cLogP and TPSA shown.</p>{grid_svg}
-{values_html}{rejected_html}
-<h2>Property space</h2>{prop_svg}
-<h2>Sources</h2><ul>{entry_source}{sources}</ul>
-<h2>Notes</h2>{''.join(f'<p class="note">{esc(n)}</p>' for n in notes) or '<p class="note">none</p>'}
-<p class="note">nmda-toolkit {esc(__version__)}; 3Dmol.js {esc(info.version if info else 'not cached')}.</p>
-</body></html>
-"""
-    return write_atomic(out / "index.html", page)
-
-
-def esc_(text: object) -> str:
-    return html.escape(str(text))
+    data = compute_report(
+        entry, ligand, compare_entry=compare_entry, ligands_file=ligands_file, smiles_column=smiles_column,
+        pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs, progress=progress, sections=sections,
+        extra_sections=extra_sections,
+    )  # fmt: skip
+    index = write_report(render_report(data), out)
+    return (index, data) if return_data else index

@@ -188,3 +188,60 @@ def pocket_table(s, code: str, chain: str, res_id: int) -> pd.DataFrame:
         "in_tmd": True, "faces": "pore", "lining_residues": "", "n_lining": 0, "score": np.nan,
         "lateral_candidate": False,
     }])  # fmt: skip
+
+
+def drag_network_node(html_path: Path, svg_id: str, *, dx: float = 60, dy: float = 40) -> dict:
+    """Open a page offline (every non-file request blocked), drag the first residue of an interaction network.
+
+    Returns the node transform and the first edge's end point before and after the drag,
+    the distance labels, the requests that were blocked and any page errors.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from toolkit.views.static import chromium_flags
+
+    binary = chromium_or_skip()
+    flags = [f for f in chromium_flags(str(html_path.parent / "chromium-profile")) if not f.startswith(("--user-data-dir", "--headless"))]
+    out: dict = {"blocked": [], "errors": []}
+    js_state = f"""() => {{
+        const svg = document.getElementById({svg_id!r});
+        const g = svg.querySelector("g.residue");
+        const label = g.getAttribute("data-label");
+        const line = svg.querySelector('line.edge[data-residue="0"]');
+        return {{transform: g.getAttribute("transform"), label: label,
+                 x2: parseFloat(line.getAttribute("x2")), y2: parseFloat(line.getAttribute("y2")),
+                 distances: [...svg.querySelectorAll("text.distance")].map(t => t.textContent),
+                 residues: [...svg.querySelectorAll("g.residue")].map(n => n.getAttribute("data-label"))}};
+    }}"""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=binary, headless=True, args=flags)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+            def route(r):
+                url = r.request.url
+                if url.startswith(("file:", "data:", "blob:", "about:")):
+                    r.continue_()
+                else:
+                    out["blocked"].append(url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: out["errors"].append(str(e)))
+            page.goto(html_path.as_uri())
+            page.wait_for_function("window.nmdaNetworksReady > 0", timeout=20000)
+            out["ready"] = page.evaluate("window.nmdaNetworksReady")
+            out["before"] = page.evaluate(js_state)
+            node = page.locator(f"#{svg_id} g.residue").first
+            node.scroll_into_view_if_needed()
+            box = node.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x + dx / 2, y + dy / 2, steps=4)
+            page.mouse.move(x + dx, y + dy, steps=4)
+            page.mouse.up()
+            out["after"] = page.evaluate(js_state)
+        finally:
+            browser.close()
+    return out

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import InvalidParameter, OutputPathError
 
-__all__ = ["View", "js_literal", "write_atomic", "check_output_path"]
+__all__ = ["View", "js_literal", "write_atomic", "check_output_path", "lesson_page"]
 
 
 def js_literal(value: Any) -> str:
@@ -107,6 +107,8 @@ class View:
         3Dmol.js ``GLViewer`` calls in order; ``viewer`` is ``(row, col)``.
     legend : list of (section, label, colour)
     notes : list of str
+    font_size : int
+        Legend and caption font size in px (13; 20 or more for a projector).
     """
 
     title: str = ""
@@ -117,6 +119,7 @@ class View:
     legend: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     captions: dict[tuple[int, int], str] = field(default_factory=dict)
+    font_size: int = 13
 
     def __repr__(self) -> str:
         # a short text form: the embedded coordinates belong in the HTML, not in a text dump
@@ -134,18 +137,29 @@ class View:
         self.calls.append((tuple(viewer), method, args))
         return self
 
+    def page_height(self) -> int:
+        """Height (px) of the page of :meth:`html`: viewer, heading, legend lines and notes, no blank gap.
+
+        >>> View(height=400).page_height()
+        470
+        """
+        line = int(self.font_size * 1.5) + 2
+        sections = len({sec for sec, _, _ in self.legend})
+        n_lines = sections + len(self.notes) * 1.4 + (1 if self.captions else 0)
+        return int(self.height) + 16 + 2 + 48 + int(n_lines * line) + 4
+
     def add_legend(self, section: str, label: str, color: str) -> None:
         item = (section, label, color)
         if item not in self.legend:
             self.legend.append(item)
 
     # ------------------------------------------------------------- output
-    def script(self) -> str:
-        """The JavaScript that builds the scene (needs ``$3Dmol`` loaded first)."""
+    def script(self, element_id: str = "nmda-viewer") -> str:
+        """The JavaScript that builds the scene in element ``element_id`` (needs ``$3Dmol`` loaded first)."""
         rows, cols = self.grid or (1, 1)
         out = [
             "(function () {",
-            '  var box = document.getElementById("nmda-viewer");',
+            f"  var box = document.getElementById({js_literal(element_id)});",
             '  if (typeof $3Dmol === "undefined") {',
             '    box.textContent = "3Dmol.js did not load: no 3D view (see the notes below).";',
             "    return;",
@@ -210,7 +224,9 @@ class View:
 <style>
 body {{ font-family: sans-serif; margin: 8px; background: white; }}
 #nmda-viewer {{ position: relative; width: {int(self.width)}px; height: {int(self.height)}px; border: 1px solid #ddd; }}
-.nmda-legend {{ font-size: 13px; max-width: {int(self.width)}px; }}
+.nmda-legend {{ font-size: {int(self.font_size)}px; max-width: {int(self.width)}px; }}
+.nmda-legend div, .nmda-legend p {{ margin: 2px 0; }}
+h3 {{ margin: 10px 0 6px; font-size: {int(self.font_size) + 4}px; }}
 .swatch {{ display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; vertical-align: middle; border: 1px solid #555; }}
 .note {{ color: #444; }}
 </style>
@@ -260,5 +276,99 @@ body {{ font-family: sans-serif; margin: 8px; background: white; }}
         page = self.html()
         return (
             f'<iframe srcdoc="{html.escape(page, quote=True)}" style="border:0" '
-            f'width="{int(self.width) + 40}" height="{int(self.height) + 200}"></iframe>'
+            f'width="{int(self.width) + 40}" height="{self.page_height()}"></iframe>'
         )
+
+
+def _lesson_text(text: str) -> str:
+    """Blocks of a lesson text: ``## heading``, ``? question | answer`` (answer hidden), or a paragraph."""
+    import re
+
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        block = block.strip()
+        if not block:
+            continue
+        if block.startswith("## "):
+            out.append(f"<h2>{html.escape(block[3:].strip())}</h2>")
+        elif block.startswith("? ") and "|" in block:
+            q, a = block[2:].split("|", 1)
+            out.append(f"<p class=\"q\"><b>{html.escape(q.strip())}</b></p>"
+                       f"<details><summary>Answer</summary><p>{html.escape(a.strip())}</p></details>")
+        else:
+            out.append(f"<p>{html.escape(' '.join(block.split()))}</p>")
+    return "\n".join(out)
+
+
+def lesson_page(title: str, blocks: list[Any], path: str | os.PathLike | None = None) -> str:
+    """One self-contained HTML page for students: instructions, questions and several 3D views.
+
+    Parameters
+    ----------
+    title : str
+        Page title and heading.
+    blocks : list of str or View
+        In order. A string is lesson text: blank-line separated blocks, each a
+        paragraph, a ``## heading`` or a question ``? question | answer`` (the
+        answer hidden until clicked). A :class:`View` is embedded interactively
+        with its legend (3Dmol.js is inlined once for the whole page).
+    path : path, optional
+        Also write the page there (atomically).
+
+    Returns
+    -------
+    str
+        The page.
+
+    Examples
+    --------
+    >>> page = lesson_page("Lesson", ["## Step 1\\n\\nLook at the pore.", "? Which subunits? | GluN1 and GluN2B"])
+    >>> "<h2>Step 1</h2>" in page and "<details><summary>Answer</summary>" in page
+    True
+    """
+    from . import assets
+
+    views = [b for b in blocks if isinstance(b, View)]
+    js = assets.load_3dmol_js() if views else None
+    body = []
+    scripts = []
+    for i, b in enumerate(blocks):
+        if isinstance(b, View):
+            vid = f"nmda-viewer-{i}"
+            body.append(f'<div class="view"><div id="{vid}" class="viewer" style="width:{int(b.width)}px;height:{int(b.height)}px"></div>'
+                        f"<h3>{html.escape(b.title)}</h3>{b._legend_html()}</div>")
+            scripts.append(b.script(vid))
+        elif isinstance(b, str):
+            body.append(_lesson_text(b))
+        else:
+            raise InvalidParameter(f"lesson blocks are text or View objects, not {type(b).__name__}")
+    if views and js is None:
+        body.append('<p class="note">3Dmol.js was not cached when this page was made: the 3D views need the '
+                    "network (run `make assets` and export again for an offline page).</p>")
+    library = ""
+    if views:
+        library = ("<script>\n" + js.replace("</script", "<\\/script") + "\n</script>" if js is not None
+                   else f'<script src="{html.escape(assets.expected_url(), quote=True)}"></script>')
+    script = "\n".join(s.replace("window.nmdaViewReady = true;", "window.nmdaViewsReady = (window.nmdaViewsReady || 0) + 1;")
+                       for s in scripts)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 20px; max-width: 1000px; line-height: 1.45; font-size: 17px; }}
+.viewer {{ position: relative; border: 1px solid #ddd; }}
+.view {{ margin: 12px 0 20px; }}
+.nmda-legend {{ font-size: 15px; }} .nmda-legend div, .nmda-legend p {{ margin: 2px 0; }}
+.swatch {{ display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; vertical-align: middle; border: 1px solid #555; }}
+details {{ margin: 0 0 12px 16px; }} .note {{ color: #444; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+{chr(10).join(body)}
+{library}
+<script>
+{script}
+</script>
+</body></html>
+"""
+    if path is not None:
+        write_atomic(path, page)
+    return page

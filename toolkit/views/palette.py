@@ -2,7 +2,10 @@
 
 Subunit colours are a colour-blind-safe set (Okabe & Ito, "Color Universal
 Design", 2008; https://jfly.uni-koeln.de/color/) extended with two greys for
-antibody and other chains. Interaction colours follow the usual convention of
+antibody and other chains. GluN2A (bluish green) and GluN2B (vermilion) differ in
+hue, not only in lightness, so a GluN2A/GluN2B comparison stays legible.
+Ligand carbons are magenta first (never green: chlorine is green in the usual
+element colours, Jmol/CPK). Interaction colours follow the usual convention of
 interaction viewers (PLIP: Salentin et al., Nucleic Acids Res 43:W443, 2015):
 grey hydrophobic, blue H-bond, yellow salt bridge, green pi-stacking, orange
 cation-pi, cyan halogen.
@@ -12,16 +15,16 @@ from __future__ import annotations
 
 from ..errors import InvalidParameter
 
-__all__ = ["SUBUNIT_COLORS", "INTERACTION_COLORS", "LIGAND_CARBON_COLORS", "subunit_color", "interaction_color"]
+__all__ = ["SUBUNIT_COLORS", "INTERACTION_COLORS", "LIGAND_CARBON_COLORS", "POCKET_COLORS", "subunit_color", "interaction_color"]
 
 #: Cartoon colour per subunit name (as produced by :func:`toolkit.identify_subunit`).
 SUBUNIT_COLORS: dict[str, str] = {
     "GluN1": "#0072B2",  # blue
-    "GluN2A": "#E69F00",  # orange
+    "GluN2A": "#009E73",  # bluish green
     "GluN2B": "#D55E00",  # vermilion
     "GluN2C": "#CC79A7",  # reddish purple
     "GluN2D": "#F0E442",  # yellow
-    "GluN3A": "#009E73",  # bluish green
+    "GluN3A": "#E69F00",  # orange
     "GluN3B": "#56B4E9",  # sky blue
     "antibody": "#999999",  # grey
     "other": "#C8C8C8",  # light grey
@@ -37,8 +40,12 @@ INTERACTION_COLORS: dict[str, str] = {
     "halogen": "#17BECF",
 }
 
-#: Carbon colours for the ligands of a comparison (first, second, ...).
-LIGAND_CARBON_COLORS: list[str] = ["#00CC66", "#FF33CC", "#FFCC00", "#33CCFF"]
+#: Carbon colours for the ligands of a comparison (first, second, ...): 3Dmol.js's
+#: ``magentaCarbon``, ``cyanCarbon``, ``yellowCarbon`` and ``purpleCarbon`` schemes.
+LIGAND_CARBON_COLORS: list[str] = ["#FF00FF", "#00FFFF", "#FFFF00", "#800080"]
+
+#: Distinct, saturated pocket colours (none grey, none a subunit colour), cycled.
+POCKET_COLORS: list[str] = ["#E41A1C", "#FFD92F", "#9B30FF", "#00CED1", "#FF1493", "#F781BF", "#4DAF4A", "#FF7F00"]
 
 
 def subunit_color(subunit: str | None) -> str:

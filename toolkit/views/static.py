@@ -146,7 +146,7 @@ def to_png(
     if isinstance(view, View):
         page = view.html()
         w = width or view.width + 40
-        h = height or view.height + 200
+        h = height or view.page_height()
         box = (_MARGIN, _MARGIN, int(view.width), int(view.height))
     else:
         page = str(view)

@@ -24,19 +24,25 @@ import numpy as np
 
 from ..errors import InvalidParameter
 from .html import View
-from .palette import INTERACTION_COLORS, LIGAND_CARBON_COLORS, subunit_color
+from .network import chain_label
+from .palette import INTERACTION_COLORS, LIGAND_CARBON_COLORS, POCKET_COLORS, subunit_color
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..model import Structure
 
-__all__ = ["site_view", "comparison_view", "Scene", "BACKBONE_ATOMS", "SURFACE_TYPES"]
+__all__ = ["site_view", "comparison_view", "molecule_view", "Scene", "BACKBONE_ATOMS", "SURFACE_TYPES", "side_on_rotation",
+           "LABEL_SIZE", "PRESENTATION_LABEL_SIZE"]
 
 #: Atoms embedded for the cartoon (3Dmol.js traces CA and orients with O).
 BACKBONE_ATOMS = ("N", "CA", "C", "O")
-_LIGAND_STYLE_NAMES = ["greenCarbon", "magentaCarbon", "yellowCarbon", "cyanCarbon"]
-_POCKET_COLORS = ["#9467BD", "#8C564B", "#17BECF", "#BCBD22", "#E377C2"]
+# never greenCarbon: chlorine is green (see palette.LIGAND_CARBON_COLORS)
+_LIGAND_STYLE_NAMES = ["magentaCarbon", "cyanCarbon", "yellowCarbon", "purpleCarbon"]
+_POCKET_COLORS = POCKET_COLORS
+#: Label font size (px) of ``site_view(label_size=...)``; ``PRESENTATION_LABEL_SIZE`` for a projector.
+LABEL_SIZE = 12
+PRESENTATION_LABEL_SIZE = 20
 #: 3Dmol.js surface types accepted by ``site_view(surface=...)``.
 SURFACE_TYPES = ("SES", "MS", "SAS", "VDW")
 _MAX_POCKET_POINTS = 400
@@ -103,6 +109,98 @@ def _xyz(x: float, y: float, z: float) -> dict[str, float]:
     return {"x": round(float(x), 3), "y": round(float(y), 3), "z": round(float(z), 3)}
 
 
+def _fibonacci_sphere(n: int) -> np.ndarray:
+    i = np.arange(n) + 0.5
+    phi = np.arccos(1 - 2 * i / n)
+    theta = np.pi * (1 + 5**0.5) * i
+    return np.column_stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)])
+
+
+def side_on_rotation(
+    interactions: pd.DataFrame | None,
+    occluders: np.ndarray | None = None,
+    centre: np.ndarray | None = None,
+    *,
+    depth: float = 25.0,
+    radius: float = 5.0,
+    clip: float | None = None,
+) -> tuple[float, dict[str, float]] | None:
+    """Rotation (degrees, axis) that shows a ligand's interactions side-on, or None.
+
+    3Dmol.js looks along the z axis of the (unrotated) model, from +z. Among
+    400 directions evenly spread on the sphere, the one chosen minimises
+
+    * a penalty ``5 * (|cos| - 0.45)`` for every polar interaction (every type but
+      ``hydrophobic``; unit vector ligand atom -> protein atom) closer than about 63
+      degrees to the viewing axis, so an H-bond is never seen end-on, plus
+      ``0.2 * mean cos^2`` of the hydrophobic contacts;
+    * plus 0.03 per ``occluders`` atom (for example the drawn backbone) inside a
+      cylinder of ``radius`` Å from ``centre`` towards the camera, ``depth`` Å long,
+      and, when ``clip`` (Å in front of ``centre``) gives 3Dmol.js's near clipping
+      plane, 0.01 per atom within 2.5 Å of that plane and ``3 * radius`` of the
+      axis (a cut helix shows its dark inside).
+
+    The returned rotation turns that direction onto +z (``viewer.rotate(angle, axis)``).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"type": ["hbond"], "lig_x": [0.0], "lig_y": [0.0], "lig_z": [0.0],
+    ...                   "prot_x": [0.0], "prot_y": [0.0], "prot_z": [3.0]})
+    >>> angle, axis = side_on_rotation(t)  # an H-bond along z: turned at least ~63 degrees away
+    >>> 60 < angle < 120
+    True
+    """
+    if interactions is None or not len(interactions):
+        return None
+    lig = interactions[["lig_x", "lig_y", "lig_z"]].to_numpy(float)
+    prot = interactions[["prot_x", "prot_y", "prot_z"]].to_numpy(float)
+    v = prot - lig
+    n = np.linalg.norm(v, axis=1)
+    ok = np.isfinite(n) & (n > 1e-6)
+    if not ok.any():
+        return None
+    v = v[ok] / n[ok, None]
+    polar = interactions["type"].to_numpy()[ok] != "hydrophobic"
+    dirs = _fibonacci_sphere(400)
+    cos = np.abs(dirs @ v.T)  # (400, n): 1 = along the viewing axis
+    # polar interactions must be at least ~63 degrees from the viewing axis (hinge at |cos| 0.45),
+    # hydrophobic contacts only nudge the choice; within that, the least occluded direction wins
+    score = 5.0 * np.clip(cos[:, polar] - 0.45, 0, None).sum(axis=1)
+    if (~polar).any():
+        score = score + 0.2 * (cos[:, ~polar] ** 2).mean(axis=1)
+    if occluders is not None and len(occluders):
+        c = lig.mean(axis=0) if centre is None else np.asarray(centre, dtype=float)
+        r = np.asarray(occluders, dtype=float) - c
+        r = r[np.linalg.norm(r, axis=1) < max(depth, clip or 0.0) + 3 * radius + 3]
+        if len(r):
+            along = dirs @ r.T  # (400, n)
+            perp2 = (r**2).sum(axis=1)[None, :] - along**2
+            front = (along > 0) & (along < depth) & (perp2 < radius**2)  # between the ligand and the camera
+            score = score + 0.03 * front.sum(axis=1)
+            if clip is not None:  # cut by the near clipping plane: a dark inside shows
+                cut = (np.abs(along - clip) < 2.5) & (perp2 < (3 * radius) ** 2)
+                score = score + 0.01 * cut.sum(axis=1)
+    d = dirs[int(np.argmin(score))]
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(d, z)
+    s = float(np.linalg.norm(axis))
+    if s < 1e-6:
+        return None if d @ z > 0 else (180.0, {"x": 1.0, "y": 0.0, "z": 0.0})
+    angle = math.degrees(math.atan2(s, float(d @ z)))
+    axis = axis / s
+    return round(angle, 2), {"x": round(float(axis[0]), 4), "y": round(float(axis[1]), 4), "z": round(float(axis[2]), 4)}
+
+
+def _pocket_pdb(points: list[tuple[int, np.ndarray]]) -> str:
+    """Pocket points as PDB HETATM pseudo-atoms (residue ``PKT``, one residue number per pocket)."""
+    lines = []
+    serial = 1
+    for k, pts in points:
+        for p in pts:
+            lines.append(f"HETATM{serial % 100000:5d}  C   PKT P{k:4d}    {p[0]:8.3f}{p[1]:8.3f}{p[2]:8.3f}  1.00  0.00           C")
+            serial += 1
+    return "\n".join(lines) + "\nEND\n"
+
+
 def _add_scene(
     view: View,
     viewer: tuple[int, int],
@@ -115,6 +213,7 @@ def _add_scene(
     cartoon_opacity: float,
     zoom: bool,
     surface: str | None = None,
+    label_size: int = LABEL_SIZE,
 ) -> None:
     from ..io.write import single_char_chain_map, to_pdb_string
 
@@ -124,6 +223,7 @@ def _add_scene(
     _check_columns(inter, ["type", "lig_x", "lig_y", "lig_z", "prot_x", "prot_y", "prot_z"], "interactions")
     _check_columns(pockets, ["pocket_id", "center_x", "center_y", "center_z", "volume"], "pockets")
     name = s.entry_id or "structure"
+    model = sum(1 for vw, m, _ in view.calls if vw == viewer and m == "addModel")
     a = s.atoms
     poly = s.polymer_mask
     if detail == "full":
@@ -145,6 +245,8 @@ def _add_scene(
     cmap = single_char_chain_map(chains)
     view.call("addModel", to_pdb_string(s, keep, chain_map=cmap), "pdb", viewer=viewer)
     subunits = s.chain_subunits
+    if lig is None and pockets is not None and len(pockets):
+        cartoon_opacity = min(cartoon_opacity, 0.55)  # no ligand: the pockets are the subject, seen through the protein
     view.call("setStyle", {"model": model}, {"cartoon": {"color": subunit_color("other"), "opacity": cartoon_opacity}}, viewer=viewer)  # fmt: skip
     for ch in chains:
         sub = subunits.get(ch, "other")
@@ -165,8 +267,8 @@ def _add_scene(
                 pos = a["coord"][ca][0] if ca.any() else a["coord"][m].mean(axis=0)
                 view.call(
                     "addLabel",
-                    str(row.label),
-                    {"position": _xyz(*pos), "fontSize": 11, "fontColor": "black", "backgroundColor": "white",
+                    chain_label(str(row.label), str(row.chain)),  # "GluN1 V644 (A)": two chains stay apart
+                    {"position": _xyz(*pos), "fontSize": int(label_size), "fontColor": "black", "backgroundColor": "white",
                      "backgroundOpacity": 0.75, "borderThickness": 0.5, "inFront": True, "showBackground": True},
                     viewer=viewer,
                 )  # fmt: skip
@@ -197,6 +299,10 @@ def _add_scene(
             )  # fmt: skip
             view.add_legend("Interactions", str(row.type), col)
     if pockets is not None:
+        # pockets with points: a coloured molecular surface over the points (one pseudo-atom model);
+        # without points: an opaque-edged sphere of the pocket's volume at its centre
+        with_points: list[tuple[int, np.ndarray]] = []
+        colors: dict[int, str] = {}
         for k, row in enumerate(pockets.itertuples(index=False)):
             col = _POCKET_COLORS[k % len(_POCKET_COLORS)]
             pts = None if scene.pocket_points is None else scene.pocket_points.get(row.pocket_id)
@@ -205,21 +311,35 @@ def _add_scene(
                 if len(pts) > _MAX_POCKET_POINTS:
                     pts = pts[np.linspace(0, len(pts) - 1, _MAX_POCKET_POINTS).astype(int)]
                     view.notes.append(f"Pocket {row.pocket_id}: {_MAX_POCKET_POINTS} of its points drawn.")
-                for p in pts:
-                    view.call("addSphere", {"center": _xyz(*p), "radius": 0.45, "color": col, "opacity": 0.45}, viewer=viewer)  # fmt: skip
+                with_points.append((k + 1, pts))
+                colors[k + 1] = col
             else:
                 # Sphere of the pocket's volume: r = (3V / 4 pi)^(1/3).
                 r = (3.0 * float(row.volume) / (4.0 * math.pi)) ** (1.0 / 3.0)
-                view.call("addSphere", {"center": _xyz(row.center_x, row.center_y, row.center_z), "radius": round(r, 2), "color": col, "opacity": 0.35}, viewer=viewer)  # fmt: skip
+                view.call("addSphere", {"center": _xyz(row.center_x, row.center_y, row.center_z), "radius": round(r, 2), "color": col, "opacity": 0.7}, viewer=viewer)  # fmt: skip
             view.add_legend("Pockets", f"pocket {row.pocket_id}", col)
+        if with_points:
+            pm = model + 1
+            view.call("addModel", _pocket_pdb(with_points), "pdb", viewer=viewer)
+            view.call("setStyle", {"model": pm}, {}, viewer=viewer)
+            for k, _ in with_points:
+                view.call("addSurface", "MS", {"color": colors[k], "opacity": 0.8}, {"model": pm, "resi": k}, viewer=viewer)  # fmt: skip
     if zoom:
         if lig is not None:
             view.call("zoomTo", {"model": model, "chain": cmap[lig[1]], "resi": int(lig[2]), "resn": lig[0]}, viewer=viewer)  # fmt: skip
+            # 3Dmol.js clips in front at extent/1.9 of the zoomed selection (here the ligand): count the
+            # drawn atoms up to just beyond that plane as occluders (clipped helices show black insides)
+            lxyz = a["coord"][s.ligand_atoms(*lig)].astype(float)
+            extent = max(float(np.linalg.norm(lxyz.max(axis=0) - lxyz.min(axis=0))), 5.0)
+            turn = side_on_rotation(inter, a["coord"][keep & poly].astype(float), lxyz.mean(axis=0), clip=extent / 1.9 + 3.0)
+            if turn is not None:  # interactions side-on, not along the viewing axis
+                view.call("rotate", turn[0], turn[1], viewer=viewer)
             view.call("zoom", 0.5, viewer=viewer)
         elif site_rows:
             view.call("zoomTo", {"model": model, "chain": cmap.get(str(site_rows[0].chain), str(site_rows[0].chain)), "resi": int(site_rows[0].auth_seq_id)}, viewer=viewer)  # fmt: skip
         else:
             view.call("zoomTo", {"model": model}, viewer=viewer)
+            view.call("zoom", 1.3, viewer=viewer)  # zoomTo fits a sphere: an elongated receptor leaves wide margins
 
 
 def site_view(
@@ -234,6 +354,7 @@ def site_view(
     detail: str = "site",
     labels: bool = True,
     surface: str | None = None,
+    label_size: int = LABEL_SIZE,
     width: int = 800,
     height: int = 600,
 ) -> View:
@@ -269,6 +390,9 @@ def site_view(
     surface : {None, "SES", "MS", "SAS", "VDW"}
         Draw a translucent surface of the site residues (the binding pocket
         around the ligand) of this 3Dmol.js surface type; None (default): no surface.
+    label_size : int
+        Font size (px) of the residue labels and the legend; use
+        :data:`PRESENTATION_LABEL_SIZE` (20) for a projector.
     width, height : int
         Viewer size in pixels.
 
@@ -286,11 +410,12 @@ def site_view(
     if surface is not None and surface not in SURFACE_TYPES:
         raise InvalidParameter(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r}")
     name = structure.entry_id or "structure"
-    view = View(title=title if title is not None else f"{name} binding site", width=width, height=height)
+    view = View(title=title if title is not None else f"{name} binding site", width=width, height=height,
+                font_size=max(13, int(label_size)))
     _add_scene(
         view, (0, 0), 0, Scene(structure, site, interactions, pockets, ligand, pocket_points),
         detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[0], cartoon_opacity=1.0, zoom=True,
-        surface=surface,
+        surface=surface, label_size=label_size,
     )  # fmt: skip
     return view
 
@@ -302,6 +427,7 @@ def comparison_view(
     title: str | None = None,
     detail: str = "site",
     labels: bool = True,
+    label_size: int = LABEL_SIZE,
     width: int = 1000,
     height: int = 500,
 ) -> View:
@@ -322,6 +448,8 @@ def comparison_view(
         Embed protein backbone + site residues (default) or every protein atom.
     labels : bool
         Label the site residues.
+    label_size : int
+        Font size (px) of labels and legend (20 for a projector).
     width, height : int
         Size of the whole viewer (all grid cells) in pixels.
 
@@ -341,14 +469,76 @@ def comparison_view(
         raise InvalidParameter(f"comparison_view shows at most {len(_LIGAND_STYLE_NAMES)} scenes, got {len(scenes)}")
     names = [sc.title or sc.structure.entry_id or f"structure {i + 1}" for i, sc in enumerate(scenes)]
     if mode == "grid":
-        view = View(title=title or " vs ".join(names), width=width, height=height, grid=(1, len(scenes)))
+        view = View(title=title or " vs ".join(names), width=width, height=height, grid=(1, len(scenes)), font_size=max(13, int(label_size)))
         for i, sc in enumerate(scenes):
             view.captions[(0, i)] = names[i]
-            _add_scene(view, (0, i), 0, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0, zoom=True)  # fmt: skip
+            _add_scene(view, (0, i), 0, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0, zoom=True, label_size=label_size)  # fmt: skip
     elif mode == "overlay":
-        view = View(title=title or " + ".join(names), width=width, height=height)
+        view = View(title=title or " + ".join(names), width=width, height=height, font_size=max(13, int(label_size)))
         for i, sc in enumerate(scenes):
-            _add_scene(view, (0, 0), i, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0 if i == 0 else 0.5, zoom=(i == 0))  # fmt: skip
+            opacity = "opaque cartoon" if i == 0 else "translucent cartoon"
+            view.add_legend("Structures", f"{names[i]} ({opacity}; ligand carbons {_LIGAND_STYLE_NAMES[i][:-6]})", LIGAND_CARBON_COLORS[i])
+            _add_scene(view, (0, 0), i, sc, detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[i], cartoon_opacity=1.0 if i == 0 else 0.5, zoom=(i == 0), label_size=label_size)  # fmt: skip
     else:
         raise InvalidParameter(f"mode must be 'grid' or 'overlay', not {mode!r}")
+    return view
+
+
+def molecule_view(
+    mol: Any,
+    *,
+    conf_ids: Sequence[int] | None = None,
+    title: str | None = None,
+    label_size: int = LABEL_SIZE,
+    width: int = 500,
+    height: int = 400,
+) -> View:
+    """A 3D view of a small molecule's conformers (sticks, element colours, carbons magenta).
+
+    Parameters
+    ----------
+    mol : rdkit Mol
+        A molecule with 3D conformers (for example from ``toolkit.chem.embed_conformers``).
+    conf_ids : sequence of int, optional
+        Conformers to show (default: all), superposed as embedded; the first opaque,
+        the others translucent.
+    title : str, optional
+        Page heading; default the molecule's ``_Name`` or "molecule".
+    label_size, width, height : int
+        Legend font size and viewer size in pixels.
+
+    Raises
+    ------
+    InvalidParameter
+        The molecule has no 3D conformer, or a conformer id does not exist.
+
+    Examples
+    --------
+    >>> from toolkit.chem import embed_conformers
+    >>> v = molecule_view(embed_conformers("CNC1(CCCCC1=O)c1ccccc1Cl", seed=42))
+    >>> [m for _, m, _ in v.calls][:2]
+    ['addModel', 'setStyle']
+    """
+    from rdkit import Chem
+
+    if mol is None or not hasattr(mol, "GetNumConformers"):
+        raise InvalidParameter(f"molecule_view takes an RDKit Mol, not {type(mol).__name__}")
+    confs = [c for c in mol.GetConformers() if c.Is3D()]
+    if not confs:
+        raise InvalidParameter("the molecule has no 3D conformer: embed one first (toolkit.chem.embed_conformers)")
+    ids = [c.GetId() for c in confs] if conf_ids is None else [int(i) for i in conf_ids]
+    known = {c.GetId() for c in confs}
+    bad = [i for i in ids if i not in known]
+    if bad:
+        raise InvalidParameter(f"conformer ids {bad} not in the molecule (has {sorted(known)})")
+    name = title or (mol.GetProp("_Name") if mol.HasProp("_Name") and mol.GetProp("_Name") else "molecule")
+    view = View(title=name, width=width, height=height, font_size=max(13, int(label_size)))
+    for k, cid in enumerate(ids):
+        view.call("addModel", Chem.MolToMolBlock(mol, confId=cid), "sdf")
+        style = {"stick": {"radius": 0.18, "colorscheme": _LIGAND_STYLE_NAMES[0]}}
+        if k:
+            style["stick"]["opacity"] = 0.35
+        view.call("setStyle", {"model": k}, style)
+    view.add_legend("Conformers", f"{len(ids)} shown" + (" (first opaque)" if len(ids) > 1 else ""), LIGAND_CARBON_COLORS[0])
+    view.call("zoomTo")
     return view

@@ -19,7 +19,7 @@ from .palette import INTERACTION_COLORS, subunit_color
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ligand_grid_svg", "interaction_diagram_svg"]
+__all__ = ["ligand_grid_svg", "interaction_diagram_svg", "depiction"]
 
 
 def _as_mol(m: Any, i: int):
@@ -33,6 +33,29 @@ def _as_mol(m: Any, i: int):
             raise InvalidMolecule(f"molecule {i}: invalid SMILES {m!r}")
         return mol
     raise InvalidMolecule(f"molecule {i}: expected an RDKit Mol or a SMILES string, got {type(m).__name__}")
+
+
+def depiction(mol: Any) -> Any:
+    """A copy of ``mol`` with fresh 2D depiction coordinates (RDKit, ring templates on).
+
+    A ligand read from a structure carries its 3D pose; drawn as is, it is a
+    flattened projection with overlapping rings. This lays it out in 2D
+    (``rdDepictor.Compute2DCoords`` with RDKit's ring-system templates), keeping
+    atoms, bonds, charges and stereo as given.
+
+    >>> from rdkit import Chem
+    >>> m = depiction(Chem.MolFromSmiles("CNC1(CCCCC1=O)c1ccccc1Cl"))
+    >>> m.GetConformer().Is3D()
+    False
+    """
+    from rdkit.Chem import rdDepictor
+
+    mol2 = type(mol)(_as_mol(mol, 0))
+    try:
+        rdDepictor.Compute2DCoords(mol2, useRingTemplates=True)
+    except TypeError:  # RDKit without ring templates
+        rdDepictor.Compute2DCoords(mol2)
+    return mol2
 
 
 def _fmt(v: Any) -> str:
@@ -118,7 +141,7 @@ def ligand_grid_svg(
     for i, mol in enumerate(mols):
         x0, y0 = (i % per_row) * w, (i // per_row) * (h + text_h)
         d = rdMolDraw2D.MolDraw2DSVG(w, h)
-        rdMolDraw2D.PrepareAndDrawMolecule(d, mol, highlightAtoms=hl[i])
+        rdMolDraw2D.PrepareAndDrawMolecule(d, depiction(mol), highlightAtoms=hl[i])
         d.FinishDrawing()
         body = d.GetDrawingText()
         body = body[body.index("<svg") :]
@@ -175,18 +198,16 @@ def interaction_diagram_svg(
     >>> "GluN2B L643" in svg
     True
     """
-    from rdkit.Chem import rdDepictor
     from rdkit.Chem.Draw import rdMolDraw2D
 
     mol = _as_mol(mol, 0)
     for col in ("label", "subunit"):
         if col not in site.columns:
             raise InvalidParameter(f"site table lacks column {col!r} (see toolkit.sites.SITE_COLUMNS)")
-    mol2 = type(mol)(mol)
-    rdDepictor.Compute2DCoords(mol2)
+    mol2 = depiction(mol)
     d = rdMolDraw2D.MolDraw2DSVG(size, size)
     opts = d.drawOptions()
-    opts.padding = 0.33
+    opts.padding = 0.36
     opts.clearBackground = True
     d.DrawMolecule(mol2)
     d.FinishDrawing()
@@ -203,7 +224,10 @@ def interaction_diagram_svg(
     order = site.sort_values([c for c in ("subunit", "uniprot_num", "chain", "label") if c in site.columns])
     residues: dict[tuple[str, str], tuple[str, str]] = {}
     for _, row in order.iterrows():
-        residues.setdefault(key(row), (str(row["label"]), str(row["subunit"])))
+        lab = str(row["label"])
+        if "chain" in row and not lab.endswith(")"):
+            lab = f"{lab} ({row['chain']})"  # the same residue of two chains stays distinguishable
+        residues.setdefault(key(row), (lab, str(row["subunit"])))
     names = _atom_index_by_name(mol2)
     inter_rows = []
     if interactions is not None:
@@ -241,16 +265,31 @@ def interaction_diagram_svg(
         free.remove(best)
     for k, i in zip(rest, free):
         placed[k] = slots[i]
-    radius = size * 0.40
+    fs = max(11, size // 45)
+    box_w = {k: 0.62 * fs * len(residues[k][0]) + 12 for k in keys}
+    box_h = fs + 10
+    max_w = max(box_w.values(), default=60.0)
     centre = size / 2.0
-    res_xy = {k: (centre + radius * math.cos(a), centre + radius * math.sin(a)) for k, a in placed.items()}
+    rx = centre - max_w / 2 - 6  # boxes stay inside the picture
+    ry = centre - box_h / 2 - 26  # room for the title and the legend
+    res_xy = {k: (centre + rx * math.cos(a), centre + ry * math.sin(a)) for k, a in placed.items()}
+
+    def edge_point(k: tuple[str, str], x0: float, y0: float) -> tuple[float, float]:
+        # where the line from (x0, y0) to the box centre meets the box: lines end at labels, never cross them
+        x1, y1 = res_xy[k]
+        dx, dy = x0 - x1, y0 - y1
+        if abs(dx) < 1e-9 and abs(dy) < 1e-9:
+            return x1, y1
+        t = min((box_w[k] / 2) / abs(dx) if abs(dx) > 1e-9 else math.inf, (box_h / 2) / abs(dy) if abs(dy) > 1e-9 else math.inf)
+        return x1 + dx * min(t, 1.0), y1 + dy * min(t, 1.0)
+
     parts = []
     used_types: list[str] = []
     for k, kind, (x0, y0) in inter_rows:
         col = INTERACTION_COLORS[kind]
         if kind not in used_types:
             used_types.append(kind)
-        x1, y1 = res_xy[k]
+        x1, y1 = edge_point(k, x0, y0)
         parts.append(
             f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{col}" '
             f'stroke-width="2" stroke-dasharray="6,4" class="interaction {html.escape(kind, quote=True)}"/>'
@@ -258,9 +297,12 @@ def interaction_diagram_svg(
     for k, (x, y) in res_xy.items():
         lab, sub = residues[k]
         col = subunit_color(sub)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size * 0.055:.1f}" fill="{col}" fill-opacity="0.35" stroke="{col}"/>')
+        w = box_w[k]
+        for fill, opacity in (("white", 1.0), (col, 0.3)):
+            parts.append(f'<rect x="{x - w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{w:.1f}" height="{box_h}" rx="{box_h / 2:.1f}" '
+                         f'fill="{fill}" fill-opacity="{opacity}" stroke="{col}" stroke-width="1.5" class="residue-box"/>')  # fmt: skip
         parts.append(
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" font-family="sans-serif" font-size="{max(9, size // 50)}" '
+            f'<text x="{x:.1f}" y="{y + fs * 0.35:.1f}" font-family="sans-serif" font-size="{fs}" '
             f'text-anchor="middle" class="residue">{html.escape(lab)}</text>'
         )
     ly = size - 8
