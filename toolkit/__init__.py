@@ -58,7 +58,7 @@ _LAZY: dict[str, str] = {
     # binding sites
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
-         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd"],
+         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "membrane"],
         "toolkit.sites",
     ),
     # ligand chemistry

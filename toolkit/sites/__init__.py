@@ -7,6 +7,8 @@
 * :func:`find_pockets`, :func:`lateral_candidates`, :func:`pocket_points`,
   :data:`POCKET_COLUMNS`, :func:`tmd_frame` (:mod:`toolkit.sites.pockets`).
 * :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
+* :func:`membrane` -> :class:`Membrane` or the named result :class:`NoMembrane`
+  (:mod:`toolkit.sites.membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
 
 :mod:`.contacts` and :mod:`.interactions` are imported directly (they need
 only numpy at import time; scipy, pandas and RDKit load on first call), so
@@ -43,6 +45,10 @@ __all__ = [
     "tmd_frame",
     "Superposition",
     "superpose_tmd",
+    "membrane",
+    "Membrane",
+    "NoMembrane",
+    "MEMBRANE_COLUMNS",
 ]
 
 _LAZY: dict[str, str] = {
@@ -58,6 +64,10 @@ _LAZY: dict[str, str] = {
     "tmd_frame": ".pockets",
     "Superposition": ".superpose",
     "superpose_tmd": ".superpose",
+    "membrane": ".membrane",
+    "Membrane": ".membrane",
+    "NoMembrane": ".membrane",
+    "MEMBRANE_COLUMNS": ".membrane",
 }
 
 
