@@ -9,6 +9,9 @@
 * :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
 * :func:`membrane` -> :class:`Membrane` or the named result :class:`NoMembrane`
   (:mod:`toolkit.sites.membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
+* :func:`lateral_sites` -> every TMD pocket with its lateral-site evidence
+  (:data:`LATERAL_COLUMNS`) and the lining residues (:data:`LINING_COLUMNS`)
+  (:mod:`toolkit.sites.lateral`).
 
 :mod:`.contacts` and :mod:`.interactions` are imported directly (they need
 only numpy at import time; scipy, pandas and RDKit load on first call), so
@@ -49,6 +52,9 @@ __all__ = [
     "Membrane",
     "NoMembrane",
     "MEMBRANE_COLUMNS",
+    "lateral_sites",
+    "LATERAL_COLUMNS",
+    "LINING_COLUMNS",
 ]
 
 _LAZY: dict[str, str] = {
@@ -68,6 +74,9 @@ _LAZY: dict[str, str] = {
     "Membrane": ".membrane",
     "NoMembrane": ".membrane",
     "MEMBRANE_COLUMNS": ".membrane",
+    "lateral_sites": ".lateral",
+    "LATERAL_COLUMNS": ".lateral",
+    "LINING_COLUMNS": ".lateral",
 }
 
 

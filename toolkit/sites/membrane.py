@@ -40,7 +40,9 @@ soluble PLIP test complexes (all "no membrane") and on 7EU8/7EOS.
 
 Per residue (:data:`MEMBRANE_COLUMNS`): depth from the membrane centre along
 the normal (Å, positive on the side the normal points to), relative exposure,
-``lipid_exposed`` (exposed and inside the slab) and the Ez energy.
+``lipid_exposed`` (exposed and inside the slab), the Ez energy and
+``tm_segment`` (index of the transmembrane segment holding the residue, -1
+for none).
 
 A PPM-like alternative (Lomize et al. 2006 Protein Sci 15:1318; 2012 NAR
 40:D370) uses atomic solvation parameters; the Ez fit used here needs only
@@ -110,7 +112,7 @@ _N_KEEP = 5  # coarse optima refined
 
 MEMBRANE_COLUMNS = [
     "entry", "chain", "subunit", "res_name", "one_letter", "auth_seq_id", "ins_code", "uniprot_num",
-    "label", "depth", "exposure", "lipid_exposed", "ez_energy",
+    "label", "depth", "exposure", "lipid_exposed", "ez_energy", "tm_segment",
 ]  # fmt: skip
 
 
@@ -340,14 +342,14 @@ def _exposure(structure: Structure, res: np.ndarray) -> np.ndarray:
 
 
 def _segments(structure: Structure, res: np.ndarray, ca_depth: np.ndarray, half: float,
-              energy: np.ndarray) -> int:  # fmt: skip
-    """Number of TM segments: consecutive in-slab residue runs crossing the slab face to face."""
+              energy: np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
+    """TM segments (first, last row): consecutive in-slab residue runs crossing the slab face to face."""
     a = structure.atoms
     starts = structure.residue_starts[res]
     chain = a["chain_id"][starts]
     rid = a["res_id"][starts].astype(np.int64)
     inside = np.abs(ca_depth) <= half
-    n = 0
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < len(res):
         if not inside[i]:
@@ -363,9 +365,9 @@ def _segments(structure: Structure, res: np.ndarray, ca_depth: np.ndarray, half:
             seg = ca_depth[i : j + 1]
             spans = (min(seg.min(), d0, d1) <= -0.7 * half) and (max(seg.max(), d0, d1) >= 0.7 * half)
             if spans and energy[i : j + 1].sum() < 0:
-                n += 1
+                runs.append((i, j))
         i = j + 1
-    return n
+    return runs
 
 
 def membrane(structure: Structure) -> Membrane | NoMembrane:
@@ -468,7 +470,8 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     ez = np.zeros(len(res))
     ez[exposed] = _ez(names[exposed].tolist(), _ez_depth(depth[exposed], thickness)[:, None])[:, 0]
     half = 0.5 * thickness
-    n_seg = _segments(structure, res, ca_depth, half, ez)
+    runs = _segments(structure, res, ca_depth, half, ez)
+    n_seg = len(runs)
     if n_seg < MIN_TM_SEGMENTS or energy >= 0:
         result = NoMembrane(
             entry,
@@ -480,6 +483,9 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
         _CACHE[structure] = result
         return result
 
+    seg_id = np.full(len(res), -1, dtype=np.int64)
+    for k, (i, j) in enumerate(runs):
+        seg_id[i : j + 1] = k
     starts = structure.residue_starts[res]
     chains = a["chain_id"][starts].astype(str)
     subs = [structure.chain_subunits.get(ch, "other") for ch in chains.tolist()]
@@ -505,6 +511,7 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
             "exposure": rsa.astype(np.float64),
             "lipid_exposed": exposed & (np.abs(depth) <= half),
             "ez_energy": ez,
+            "tm_segment": seg_id,
         },
         columns=MEMBRANE_COLUMNS,
     )  # fmt: skip

@@ -35,7 +35,10 @@ with numpy/scipy only:
    MINPSP 6 of 7, as a fraction), by a watershed on buriedness
    (``scipy.ndimage.watershed_ift``; Beucher & Meyer 1993): one region can
    hold several sites (haem and substrate in a P450), and a whole inter-domain
-   gap is not one pocket. Pockets smaller than ``min_volume`` are dropped.
+   gap is not one pocket. In a channel (when :func:`tmd_frame` finds a TMD),
+   the buried points within 4 Å of the pore axis inside the TMD slab are a
+   core of their own, so the pore vestibule is never merged with a side
+   pocket. Pockets smaller than ``min_volume`` are dropped.
    ``score`` = ``deep_volume``, the volume of the core points (deeply buried
    space); rank 1 = highest score (ties: volume x buriedness).
 
@@ -174,6 +177,10 @@ _DRUG_VOLUME = 300.0
 #: Width (Å, Gaussian sigma) over which buriedness is averaged before the cores are found:
 #: about one atomic radius, so that cores do not hinge on single grid points.
 _SMOOTH = 0.0
+#: Radius (Å) of the channel-pore cylinder (TMD slab only) that is one watershed region of its
+#: own, so that the pore vestibule is never merged with a side pocket: the ketamine vestibule
+#: of 7EU8 is ~4 Å in radius around the axis.
+_PORE_CORE = 4.0
 #: Kyte & Doolittle (1982) residues with positive hydropathy.
 _APOLAR = frozenset("IVLFCMA")
 #: Lining distance (Å): heavy atom to pocket grid point.
@@ -337,6 +344,10 @@ class _Result:
     grids: list[Any] = field(default_factory=list)
     spacing: float = 1.0
     probe: float = 1.4
+    lining_idx: dict[int, np.ndarray] = field(default_factory=dict)
+    pocket_grid: dict[int, int] = field(default_factory=dict)
+    atom_xyz: Any = None
+    atom_radii: Any = None
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -653,7 +664,7 @@ def _smoothed(g: _Grid) -> np.ndarray:
     return np.where(g.empty, v / np.maximum(w, 1e-6), 0.0)
 
 
-def _split(g: _Grid, core_fraction: float) -> tuple[np.ndarray, int]:
+def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tuple[np.ndarray, int]:
     """Label pockets: buried regions split around their cores (watershed on buriedness).
 
     Cores are the connected sets of points enclosed by at least ``core_fraction``
@@ -667,7 +678,21 @@ def _split(g: _Grid, core_fraction: float) -> tuple[np.ndarray, int]:
     comp, n_comp = ndimage.label(g.buried)
     smooth = _smoothed(g)
     core = g.buried & (smooth >= core_fraction * N_LINES - 1e-6)
+    pore = np.zeros_like(core)
+    if frame is not None:  # the channel pore is a region of its own (one marker per connected piece)
+        axes = [g.origin[k] + np.arange(g.shape[k]) * g.spacing for k in range(3)]
+        pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+        t = frame.axial(pts)
+        pore = (
+            (frame.radial(pts) < _PORE_CORE) & (t >= frame.t_min) & (t <= frame.t_max)
+        ).reshape(g.shape) & g.buried
+        core &= ~pore
     core_lab, n_core = ndimage.label(core)
+    if pore.any():
+        pore_lab, n_pore = ndimage.label(pore)
+        core_lab = np.where(pore, pore_lab + n_core, core_lab)
+        n_core += n_pore
+        core = core | pore
     if n_core == 0 or core_fraction <= 0:
         return comp, n_comp
     has_core = np.zeros(n_comp + 1, dtype=bool)
@@ -764,11 +789,13 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     )
     atom_tree = cKDTree(xyz)
     rows, points = [], {}
+    lining_idx: dict[int, np.ndarray] = {}
+    pocket_grid: dict[int, int] = {}
     core_count = int(np.ceil(core_fraction * N_LINES - 1e-9))
     mouth_struct = ndimage.generate_binary_structure(3, 1)
     vox = spacing**3
-    for g in grids:
-        labels, n_lab = _split(g, core_fraction)
+    for g_index, g in enumerate(grids):
+        labels, n_lab = _split(g, core_fraction, frame)
         sizes = np.bincount(labels.ravel(), minlength=n_lab + 1)
         good = np.flatnonzero(sizes * vox >= vmin)
         good = good[good > 0]
@@ -827,6 +854,8 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
                     "druggability": float(drug),
                     "deep_volume": deep,
                     "_pts": pts,
+                    "_res": res_idx,
+                    "_grid": g_index,
                 }
             )
     rows.sort(key=lambda r: (-r["score"], -r["volume"] * r["buriedness"], r["center_x"], r["center_y"],
@@ -835,6 +864,8 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
         r["pocket_id"] = i
         r["rank"] = i
         points[i] = r.pop("_pts")
+        lining_idx[i] = r.pop("_res")
+        pocket_grid[i] = r.pop("_grid")
     df = pd.DataFrame(rows, columns=POCKET_COLUMNS)
     df = df.astype(_DTYPES)
     df.attrs["params"] = dict(zip(("exclude_ligands", "grid_spacing", "probe_radius", "max_ray", "min_buriedness",
@@ -853,7 +884,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
         if frame is not None
         else None
     )
-    result = _Result(df, points, grids, spacing, probe)
+    result = _Result(df, points, grids, spacing, probe, lining_idx, pocket_grid, xyz, radii)
     per_struct[key] = result
     return result
 
@@ -953,19 +984,18 @@ def lateral_candidates(
     min_hydrophobicity: float = LATERAL_MIN_HYDROPHOBICITY,
     **search: Any,
 ) -> pd.DataFrame:
-    """Computed candidate membrane-facing hydrophobic pockets of the transmembrane domain.
+    """Computed candidate membrane-accessible hydrophobic ("lateral") sites, with their evidence.
 
     These are **computed candidates** for the membrane-accessible hydrophobic
     ("lateral") ketamine sites of Abbott et al. 2024, Mol Psychiatry,
     doi:10.1038/s41380-024-02729-9. That paper's residue list is NOT
     reproduced or used here: candidates come only from the geometry of the
-    given structure.
-
-    A candidate is a pocket of :func:`find_pockets` that is in the TMD
-    (``in_tmd``), opens to the lipid side only (``faces == 'membrane'``:
-    pockets that also open to the pore, 'both', are excluded because the
-    reported sites are distinct from the pore),
-    has ``hydrophobicity >= min_hydrophobicity`` and ``volume >= min_volume``.
+    given structure. The criteria, the evidence columns and the combined
+    score are those of :func:`toolkit.sites.lateral.lateral_sites` (membrane
+    slab from :func:`toolkit.sites.membrane`, a ketamine-wide path to the
+    lipid, volume, hydrophobic lining, grid stability; the pore site is never
+    a candidate). Zero rows is a possible, honest answer: ``attrs["rejected"]``
+    then says why each transmembrane pocket was rejected.
 
     Parameters
     ----------
@@ -977,21 +1007,26 @@ def lateral_candidates(
     min_hydrophobicity : float, default 0.5
         Minimum fraction of apolar lining residues (Kyte & Doolittle 1982), 0-1.
     **search
-        Passed to :func:`find_pockets` (``grid_spacing``, ``probe_radius``,
-        ``max_ray``, ``min_psp``, ``exclude_ligands``, ``n_jobs``, ``progress``).
+        ``paralog``, ``min_stability`` and ``path_radius`` (see
+        :func:`toolkit.sites.lateral.lateral_sites`), and the search
+        parameters of :func:`find_pockets` (``grid_spacing``, ``n_jobs``, ...).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`POCKET_COLUMNS` with ``lateral_candidate=True``, in
-        rank order (``rank``/``pocket_id`` are those of the full search, so
-        :func:`pocket_points` works on them); ``attrs["note"]`` states that
-        these are computed candidates.
+        Columns :data:`toolkit.sites.lateral.LATERAL_COLUMNS` (the
+        :data:`POCKET_COLUMNS` first) with ``lateral_candidate=True``, in rank
+        order (``rank``/``pocket_id`` are those of the full search, so
+        :func:`pocket_points` works on them). ``attrs["note"]`` states that
+        these are computed candidates; ``attrs["rejected"]`` maps each other
+        transmembrane pocket id to the reason it was rejected;
+        ``attrs["lining"]`` is the long lining-residue table of the candidates
+        (:data:`toolkit.sites.lateral.LINING_COLUMNS`).
 
     Raises
     ------
     NoTransmembraneDomain
-        The structure has no TMD (e.g. 4KCC, 5TQ2).
+        The structure has no TMD (e.g. 4KCC, 5TQ2) or no membrane slab.
     InvalidParameter
         Bad thresholds or search parameters.
 
@@ -1002,18 +1037,15 @@ def lateral_candidates(
     >>> lat = lateral_candidates(toolkit.load_structure("7EU8"))  # doctest: +SKIP
     >>> print(lat.attrs["note"])  # doctest: +SKIP
     """
-    vmin = _check("min_volume", min_volume)
-    hmin = _check("min_hydrophobicity", min_hydrophobicity, strict=False, high=1.0)
-    tmd_frame(structure)  # raises NoTransmembraneDomain before the costly search
-    search.setdefault("min_volume", min(vmin, 50.0))
-    df = find_pockets(structure, **search)
-    sel = df["in_tmd"] & (df["faces"] == "membrane") & (df["hydrophobicity"] >= hmin) & (df["volume"] >= vmin)
-    out = df.loc[sel].copy().reset_index(drop=True)
-    out["lateral_candidate"] = True
-    out.attrs = dict(df.attrs)
-    out.attrs["note"] = LATERAL_NOTE
-    out.attrs["criteria"] = {"min_volume": vmin, "min_hydrophobicity": hmin, "faces": ["membrane"],
-                             "in_tmd": True}  # fmt: skip
+    from .lateral import lateral_sites
+
+    sites, lining = lateral_sites(structure, min_volume=min_volume, min_hydrophobicity=min_hydrophobicity,
+                                  **search)  # fmt: skip
+    out = sites.loc[sites["lateral_candidate"]].reset_index(drop=True)
+    out.attrs = dict(sites.attrs)
+    out.attrs["rejected"] = {int(p): r for p, r, c in zip(sites["pocket_id"], sites["reason"],
+                                                           sites["lateral_candidate"]) if not c}  # fmt: skip
+    out.attrs["lining"] = lining[lining["pocket_id"].isin(out["pocket_id"])].reset_index(drop=True)
     return out
 
 
