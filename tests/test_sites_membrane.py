@@ -45,8 +45,10 @@ def test_membrane_on_nmda_tmd(entry, request):
     upper = wy.loc[wy["depth"] > 0, "depth"]
     lower = wy.loc[wy["depth"] < 0, "depth"]
     assert len(upper) >= 4 and len(lower) >= 4
-    assert abs(upper.median() - m.half_thickness) < 6.0, (upper.median(), m.half_thickness)
-    assert abs(-lower.median() - m.half_thickness) < 6.0, (lower.median(), m.half_thickness)
+    # each belt lies in the outer half of its leaflet: closer to its face than to the centre
+    assert upper.median() > m.half_thickness / 2, (upper.median(), m.half_thickness)
+    assert -lower.median() > m.half_thickness / 2, (lower.median(), m.half_thickness)
+    assert abs(upper.median() - m.half_thickness) < 7.5 and abs(-lower.median() - m.half_thickness) < 7.5
     # and not in the core: few of them within the central third
     assert (wy["depth"].abs() < m.thickness / 6).mean() < 0.25
     # lipid-exposed residues: apolar on average (Kyte-Doolittle positive residues dominate)

@@ -329,7 +329,11 @@ def _exposure(structure: Structure, res: np.ndarray) -> np.ndarray:
     m = structure.polymer_mask & (elem != "H") & (elem != "D")
     idx = np.flatnonzero(m)
     arr = bs.AtomArray(len(idx))
-    arr.coord = a["coord"][idx].astype(np.float32)
+    from .pockets import canonical_frame
+
+    xyz = a["coord"][idx].astype(np.float64)
+    rot, c = canonical_frame(xyz)  # the surface points of Shrake-Rupley then move with the protein
+    arr.coord = ((xyz - c) @ rot.T).astype(np.float32)
     arr.element = elem[idx]
     arr.res_name = a["res_name"][idx]
     arr.atom_name = a["atom_name"][idx]
@@ -441,8 +445,12 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
         result: Membrane | NoMembrane = NoMembrane(entry, f"only {len(ex_xyz)} exposed residues", 0.0, 0)
         _CACHE[structure] = result
         return result
-    centroid = ex_xyz.mean(axis=0)
-    xyz0 = ex_xyz - centroid
+    from .pockets import canonical_frame
+
+    # search in the residues' principal-axes frame: the sampled normals move with the protein,
+    # so a rotated input gives the same fit
+    rotc, centroid = canonical_frame(ex_xyz)
+    xyz0 = (ex_xyz - centroid) @ rotc.T
     dirs = _hemisphere(N_DIRECTIONS)
     e, _, _ = _scan(dirs, xyz0, ex_type, types, thick[::2])  # coarse: 2 Å steps
     order = np.argsort(e)
@@ -455,7 +463,7 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     fine = np.vstack([_cone(s, _FINE_CONE, _N_FINE) for s in seeds])
     e2, c2, t2 = _scan(fine, xyz0, ex_type, types, thick)
     k = int(np.argmin(e2))
-    normal = fine[k] / np.linalg.norm(fine[k])
+    normal = (fine[k] / np.linalg.norm(fine[k])) @ rotc
     offset, thickness, energy = float(c2[k]), float(t2[k]), float(e2[k])
     try:  # orient to the extracellular side when the TMD frame is known
         from .pockets import tmd_frame

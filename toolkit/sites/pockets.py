@@ -49,8 +49,11 @@ with numpy/scipy only:
    top-3 pocket overlaps the ligand in every crystal structure of that set
    (``benchmarks/bench_pockets.py`` prints the figures and pyKVFinder's and
    fpocket-rs's on the same files).
-6. **Grid consensus and limits.** The grid is anchored on a fixed lattice
-   (multiples of the spacing), and the whole search is repeated on the lattice
+6. **Grid consensus and limits.** The search runs in the protein's own
+   principal-axes frame (:func:`canonical_frame`), on a lattice anchored at
+   multiples of the spacing there, so a rotated or translated input gives the
+   same grid and the same pockets (points are returned in the input frame);
+   and the whole search is repeated on the lattice
    shifted by half a step along each axis: ``stability`` is the fraction of a
    pocket's points whose surrounding cube on the shifted lattice is mostly
    (>= 4 of 8 corners) buried too (1 = the pocket does not depend on where the
@@ -346,8 +349,14 @@ class _Result:
     probe: float = 1.4
     lining_idx: dict[int, np.ndarray] = field(default_factory=dict)
     pocket_grid: dict[int, int] = field(default_factory=dict)
-    atom_xyz: Any = None
+    atom_xyz: Any = None  # protein atoms in the search frame (``(x - c0) @ rot.T``)
     atom_radii: Any = None
+    rot: Any = None
+    c0: Any = None
+
+    def to_search(self, xyz: np.ndarray) -> np.ndarray:
+        """Input-frame coordinates -> the search (principal-axes) frame."""
+        return (np.asarray(xyz, dtype=np.float64) - self.c0) @ self.rot.T
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -581,6 +590,35 @@ def _enclosure(protein, spacing, max_ray, workers, progress):
     return counts
 
 
+def canonical_frame(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The principal-axes frame of a point set: ``(rot, centre)``, with ``(x - centre) @ rot.T``
+    the coordinates in that frame.
+
+    Rows of ``rot`` are the eigenvectors of the covariance (largest variance first), each signed
+    so that the third moment of the coordinates along it is positive, and right-handed; so the
+    frame moves with the points (a rotated or shifted input gives the same coordinates).
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(50, 3)) * [5, 2, 1]
+    >>> q = np.linalg.qr(np.random.default_rng(1).normal(size=(3, 3)))[0]
+    >>> q *= np.sign(np.linalg.det(q))
+    >>> r1, c1 = canonical_frame(x)
+    >>> r2, c2 = canonical_frame(x @ q.T + 7)
+    >>> bool(np.allclose((x - c1) @ r1.T, (x @ q.T + 7 - c2) @ r2.T))
+    True
+    """
+    c = xyz.mean(axis=0)
+    d = xyz - c
+    _, v = np.linalg.eigh(d.T @ d)
+    rot = v[:, ::-1].T.copy()
+    for k in range(3):
+        m3 = float(((d @ rot[k]) ** 3).sum())
+        if m3 < 0 or (m3 == 0 and float(d[0] @ rot[k]) < 0):
+            rot[k] = -rot[k]
+    rot[2] = np.cross(rot[0], rot[1])
+    return rot, c
+
+
 def _clusters(xyz: np.ndarray, gap: float) -> list[np.ndarray]:
     """Atom groups that cannot share a pocket: cells of ``gap`` Å, joined when they touch (26-neighbours).
 
@@ -731,7 +769,7 @@ def _reproduced(pts: np.ndarray, grids: list[_Grid], spacing: float) -> np.ndarr
 
 
 def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, min_buriedness, min_volume,
-            n_jobs, progress, core_fraction=None) -> _Result:  # fmt: skip
+            n_jobs, progress, core_fraction=None, perturb=0) -> _Result:  # fmt: skip
     import pandas as pd
     from scipy import ndimage
     from scipy.spatial import cKDTree
@@ -743,7 +781,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     vmin = _check("min_volume", min_volume)
     workers = resolve_n_jobs(n_jobs)
     core_fraction = CORE_BURIEDNESS if core_fraction is None else core_fraction
-    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction)
+    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction, int(perturb))
     per_struct = _CACHE.setdefault(structure, {})
     if key in per_struct:
         return per_struct[key]
@@ -761,9 +799,20 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
             f"{structure.entry_id or 'structure'}: {bad} atom(s) have non-finite (NaN/inf) coordinates"
         )
     radii = np.array([_BONDI.get(e, _DEFAULT_RADIUS) for e in elem[keep].tolist()])
+    # work in the protein's own frame (principal axes): the grid then moves with the protein,
+    # so a rotated or translated input gives the same grid, pockets and points
+    rot, c0 = canonical_frame(xyz)
+    offset = np.zeros(3)
+    if perturb:  # a perturbed grid (for consensus checks): a random frame and lattice offset
+        rng = np.random.default_rng(int(perturb))
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        q *= np.sign(np.linalg.det(q))
+        rot = q @ rot
+        offset = rng.uniform(0.0, spacing, size=3)
+    xyz = (xyz - c0) @ rot.T
     margin = probe + 2.0 * spacing + _DEFAULT_RADIUS
     groups = _clusters(xyz, 2.0 * ray + 2.0 * margin)
-    boxes = [_box(xyz[g], spacing, margin, 0.0) for g in groups]
+    boxes = [_box(xyz[g], spacing, margin, offset) for g in groups]
     total = sum(int(np.prod(shape)) for _, shape in boxes)
     if total > MAX_GRID_POINTS:
         raise GridTooLarge(
@@ -774,14 +823,16 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     grids = [_grid(xyz[g], radii[g], spacing, probe, ray, bmin, o, sh, workers, progress)
              for g, (o, sh) in zip(groups, boxes)]  # fmt: skip
     # the same search on the lattice shifted by half a step along each axis (grid consensus)
-    shifted = [_grid(xyz[g], radii[g], spacing, probe, ray, bmin, *_box(xyz[g], spacing, margin, 0.5 * spacing),
+    shifted = [_grid(xyz[g], radii[g], spacing, probe, ray, bmin, *_box(xyz[g], spacing, margin, offset + 0.5 * spacing),
                      workers, progress) for g in groups]  # fmt: skip
 
     frame = None
     try:
-        frame = tmd_frame(structure)
+        f_in = tmd_frame(structure)
+        frame = TMDFrame((f_in.origin - c0) @ rot.T, f_in.axis @ rot.T, f_in.t_min, f_in.t_max, f_in.r_max,
+                         f_in.chains)  # fmt: skip
     except NoTransmembraneDomain:
-        frame = None
+        f_in = None
 
     res_of_atom = structure.residue_index[keep]
     apolar_res = np.array(
@@ -834,6 +885,8 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
             vol = len(pts) * vox
             stability = float(_reproduced(pts, shifted, spacing).mean())
             drug = bur * (0.5 + 0.5 * hyd) * min(1.0, vol / _DRUG_VOLUME)
+            pts = pts @ rot + c0  # back to the input frame
+            centre = pts.mean(axis=0)
             rows.append(
                 {
                     "entry": structure.entry_id,
@@ -874,17 +927,17 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     df.attrs["grid_points"] = total
     df.attrs["tmd"] = (
         {
-            "chains": list(frame.chains),
-            "origin": frame.origin.tolist(),
-            "axis": frame.axis.tolist(),
-            "t_min": frame.t_min,
-            "t_max": frame.t_max,
-            "r_max": frame.r_max,
+            "chains": list(f_in.chains),
+            "origin": f_in.origin.tolist(),
+            "axis": f_in.axis.tolist(),
+            "t_min": f_in.t_min,
+            "t_max": f_in.t_max,
+            "r_max": f_in.r_max,
         }
-        if frame is not None
+        if f_in is not None
         else None
     )
-    result = _Result(df, points, grids, spacing, probe, lining_idx, pocket_grid, xyz, radii)
+    result = _Result(df, points, grids, spacing, probe, lining_idx, pocket_grid, xyz, radii, rot, c0)
     per_struct[key] = result
     return result
 
