@@ -59,7 +59,7 @@ _LAZY: dict[str, str] = {
     # binding sites
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
-         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd"],
+         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "membrane", "lateral_sites"],
         "toolkit.sites",
     ),
     **dict.fromkeys(["ligand_charge_state", "ChargeState"], "toolkit.sites"),
@@ -72,13 +72,14 @@ _LAZY: dict[str, str] = {
     # batch, views and report
     "compare": "toolkit.batch",
     **dict.fromkeys(["site_view", "comparison_view", "to_png"], "toolkit.views"),
+    "add_membrane_planes": "toolkit.views.membrane",
     "build_report": "toolkit.report",
     # errors
     **dict.fromkeys(
         ["ToolkitError", "InvalidPDBId", "StructureNotFound", "StructureFormatError", "EntryMismatch",
          "NoProteinError", "DownloadError", "ComponentNotFound", "LigandNotFound", "InvalidParameter",
          "NoTransmembraneDomain", "TemplateMismatch", "InvalidMolecule", "InputFileError",
-         "OutputPathError", "RenderError", "InvalidCoordinates", "SchedulerUnreachable"],
+         "OutputPathError", "RenderError", "InvalidCoordinates", "SchedulerUnreachable", "GridTooLarge"],
         "toolkit.errors",
     ),
 }  # fmt: skip

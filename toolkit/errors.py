@@ -20,6 +20,7 @@ __all__ = [
     "LigandNotFound",
     "InvalidParameter",
     "NoTransmembraneDomain",
+    "GridTooLarge",
     "TemplateMismatch",
     "OutputPathError",
     "RenderError",
@@ -85,6 +86,10 @@ class InvalidParameter(ToolkitError, ValueError):
 
 class NoTransmembraneDomain(ToolkitError, ValueError):
     """A structure has no transmembrane domain (e.g. an isolated ATD or LBD construct)."""
+
+
+class GridTooLarge(InvalidParameter):
+    """A grid search would allocate more grid points than its limit (the message gives both)."""
 
 
 class TemplateMismatch(ToolkitError, ValueError):

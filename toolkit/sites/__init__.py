@@ -14,6 +14,11 @@
   :class:`Detector`, :class:`Hydrophobic`, :class:`HBond`, :class:`SaltBridge`,
   :class:`PiStacking`, :class:`CationPi`, :class:`Halogen`,
   :class:`WaterBridge`, :class:`MetalComplex`, :func:`coordination_geometry`.
+* :func:`membrane` -> :class:`Membrane` or the named result :class:`NoMembrane`
+  (:mod:`toolkit.sites.membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
+* :func:`lateral_sites` -> every TMD pocket with its lateral-site evidence
+  (:data:`LATERAL_COLUMNS`) and the lining residues (:data:`LINING_COLUMNS`)
+  (:mod:`toolkit.sites.lateral`).
 
 :mod:`.contacts` and :mod:`.interactions` are imported directly (they need
 only numpy at import time; scipy, pandas and RDKit load on first call), so
@@ -64,6 +69,13 @@ __all__ = [
     "WaterBridge",
     "MetalComplex",
     "coordination_geometry",
+    "membrane",
+    "Membrane",
+    "NoMembrane",
+    "MEMBRANE_COLUMNS",
+    "lateral_sites",
+    "LATERAL_COLUMNS",
+    "LINING_COLUMNS",
 ]
 
 _LAZY: dict[str, str] = {
@@ -88,6 +100,13 @@ _LAZY: dict[str, str] = {
          "MetalComplex", "coordination_geometry"],
         ".detectors",
     ),
+    "membrane": ".membrane",
+    "Membrane": ".membrane",
+    "NoMembrane": ".membrane",
+    "MEMBRANE_COLUMNS": ".membrane",
+    "lateral_sites": ".lateral",
+    "LATERAL_COLUMNS": ".lateral",
+    "LINING_COLUMNS": ".lateral",
 }
 
 
