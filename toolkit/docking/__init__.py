@@ -1,0 +1,1 @@
+"""Docking with AutoDock Vina (optional extra ``docking``)."""
