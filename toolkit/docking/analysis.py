@@ -41,6 +41,9 @@ POSE_CODE = "UNL"
 POSE_CHAIN = "~"
 #: Heavy-atom contact distance (Å) of site residues (the toolkit's default, :func:`toolkit.site_residues`).
 CONTACT_CUTOFF = 4.5
+#: Receptor residues with an atom within this distance (Å) of a pose are given to PoseBusters
+#: (its clash, distance and volume-overlap checks look at atoms within a few Å).
+PB_CROP = 10.0
 
 
 def complex_structure(receptor: Receptor, mols: list[Any]) -> Structure:
@@ -115,9 +118,10 @@ def pose_contacts(result: DockingResult, *, cutoff: float = CONTACT_CUTOFF, pose
     -------
     (site, interactions) : tuple of pandas.DataFrame
         :data:`toolkit.sites.SITE_COLUMNS` and
-        :data:`toolkit.sites.INTERACTION_COLUMNS` tables with the extra
-        column ``pose`` (1-based) in front; ``ligand`` is the docked
-        ligand's name.
+        :data:`toolkit.sites.INTERACTION_COLUMNS` tables with two extra
+        columns in front: ``pose`` (1-based) and ``name`` (the docked
+        ligand's name); ``ligand``/``ligand_chain``/``ligand_res_id`` are
+        ``UNL``/``"~"``/pose in :func:`complex_structure`.
     """
     import warnings
 
@@ -136,8 +140,8 @@ def pose_contacts(result: DockingResult, *, cutoff: float = CONTACT_CUTOFF, pose
             warnings.simplefilter("ignore", EmptySiteWarning)
             st = site_residues(cx, POSE_CODE, chain=POSE_CHAIN, res_id=k, cutoff=cutoff, interaction_table=it)
         for df in (st, it):
+            df.insert(0, "name", result.ligand.name)
             df.insert(0, "pose", k)
-            df["ligand"] = result.ligand.name
         sites.append(st)
         inters.append(it)
     return pd.concat(sites, ignore_index=True), pd.concat(inters, ignore_index=True)
@@ -194,8 +198,9 @@ def contact_recall(found: Any, reference: Any) -> float:
 def posebusters_flags(result: DockingResult, *, poses: int | None = None) -> list[str]:
     """PoseBusters ``dock`` checks per pose: the ';'-joined names of failed checks ('' = all pass).
 
-    The receptor is written as PDB (its kept heavy atoms) for PoseBusters'
-    protein checks (clashes, volume overlap, minimum distance).
+    The receptor residues within :data:`PB_CROP` Å of the poses are written as
+    PDB (heavy atoms) for PoseBusters' protein checks (clashes, volume
+    overlap, minimum distance).
     """
     (pb,) = require("posebusters", what="PoseBusters checks")
     import logging
@@ -205,8 +210,14 @@ def posebusters_flags(result: DockingResult, *, poses: int | None = None) -> lis
     logging.getLogger("posebusters").setLevel(logging.ERROR)
     mols = result.mols[: poses or len(result.mols)]
     s = result.receptor.structure
+    # PoseBusters' protein checks are local: whole residues within CROP Å of any pose atom suffice
+    idx = result.receptor.atom_index
+    xyz = np.vstack([m.GetConformer().GetPositions() for m in mols])
+    near = np.unique(np.concatenate([np.asarray(j, dtype=np.int64) for j in
+                                     result.receptor.tree().query_ball_point(xyz, PB_CROP)] + [np.zeros(0, np.int64)]))  # fmt: skip
+    res = np.unique(s.residue_index[idx[near]])
     mask = np.zeros(s.n_atoms, dtype=bool)
-    mask[result.receptor.atom_index] = True
+    mask[idx[np.isin(s.residue_index[idx], res)]] = True
     pdb = to_pdb_string(s, mask, chain_map=single_char_chain_map(np.unique(s.atoms["chain_id"][mask]).tolist()))
     fd, path = tempfile.mkstemp(suffix=".pdb", prefix="nmda_pb_")
     try:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DockingResult", "dock", "POSE_COLUMNS", "EXHAUSTIVENESS", "N_POSES", "ENERGY_RANGE", "MIN_RMSD", "SEED",
-    "pose_centroid",
+    "pose_centroid", "dock_states", "run_vina",
 ]  # fmt: skip
 
 EXHAUSTIVENESS = 8
@@ -237,6 +237,7 @@ def dock(
     rows = []
     for k, (m, e) in enumerate(zip(mols, energies)):
         m.SetDoubleProp("score", float(e[0]))
+        m.SetProp("state", ligand.state)
         m.SetProp("_Name", f"{ligand.name} pose {k + 1}")
         rows.append({
             "ligand": ligand.name, "state": ligand.state, "ph": ligand.ph, "site": site, "seed": seed,
@@ -259,7 +260,7 @@ def _read_poses(text: str, ligand: PreparedLigand, meeko: Any) -> list[Any]:
     try:
         pmol = meeko.PDBQTMolecule(text, is_dlg=False, skip_typing=True)
         mols = meeko.RDKitMolCreate.from_pdbqt_mol(pmol)
-    except Exception as exc:  # noqa: BLE001 - meeko raises many kinds
+    except Exception as exc:  # meeko raises many kinds
         raise DockingError(f"cannot read the Vina poses of {ligand.name} back: {exc}") from exc
     if not mols or mols[0] is None:
         raise DockingError(f"cannot read the Vina poses of {ligand.name} back (meeko returned nothing)")
@@ -271,4 +272,64 @@ def _read_poses(text: str, ligand: PreparedLigand, meeko: Any) -> list[Any]:
         m.AddConformer(Chem.Conformer(conf), assignId=True)
         Chem.AssignStereochemistryFrom3D(m)
         out.append(m)
+    return out
+
+
+def dock_states(
+    receptor: Receptor,
+    ligands: list[PreparedLigand],
+    box: Box,
+    *,
+    site: str = "site",
+    seed: int = SEED,
+    exhaustiveness: int = EXHAUSTIVENESS,
+    n_poses: int = N_POSES,
+    energy_range: float = ENERGY_RANGE,
+    cpu: int = 1,
+    validate: bool = True,
+) -> DockingResult:
+    """Dock every protonation state of one ligand and pool the poses by score.
+
+    Each state is docked as by :func:`dock` with the same seed and settings;
+    the poses of all states (up to ``n_poses`` each) are pooled and sorted
+    by Vina score (each row's ``state`` says which state it is). A state
+    is never cut from the pool because another state scores better: Vina
+    scores of different protonation states are not a reliable ranking of
+    the states themselves. ``result.ligand`` is the
+    state of the top pose; ``result.extra["states"]`` holds all prepared
+    states and ``result.extra["state_best"]`` the best score of each.
+
+    Raises
+    ------
+    InvalidParameter
+        ``ligands`` is empty. Otherwise as :func:`dock`.
+    """
+    import pandas as pd
+
+    if not ligands:
+        raise InvalidParameter("ligands must hold at least one prepared state")
+    results = [dock(receptor, lig, box, site=site, seed=seed, exhaustiveness=exhaustiveness, n_poses=n_poses,
+                    energy_range=energy_range, cpu=cpu, validate=validate and k == 0)
+               for k, lig in enumerate(ligands)]  # fmt: skip
+    if len(results) == 1:
+        results[0].extra["states"] = list(ligands)
+        results[0].extra["state_best"] = {ligands[0].state: results[0].best_score}
+        return results[0]
+    pooled = sorted(((float(m.GetDoubleProp("score")), k, j) for k, r in enumerate(results)
+                     for j, m in enumerate(r.mols)), key=lambda t: (t[0], t[1], t[2]))  # fmt: skip
+    mols = [results[k].mols[j] for _, k, j in pooled]
+    rows = pd.concat([results[k].poses.iloc[[j]] for _, k, j in pooled], ignore_index=True)
+    cents = rows[["centroid_x", "centroid_y", "centroid_z"]].to_numpy(dtype=float)
+    rows["pose"] = np.arange(1, len(rows) + 1)
+    rows["centroid_shift"] = np.linalg.norm(cents - cents[0], axis=1)
+    for k, m in enumerate(mols, start=1):
+        m.SetProp("_Name", f"{ligands[0].name} pose {k}")
+    top = results[pooled[0][1]]
+    settings = dict(top.settings)
+    settings["states"] = "; ".join(f"{x.state} ({x.fraction:.0%})" if np.isfinite(x.fraction) else x.state
+                                   for x in ligands)  # fmt: skip
+    out = DockingResult(top.ligand, receptor, box, site, mols, rows[POSE_COLUMNS], settings,
+                        float(sum(r.seconds for r in results)))  # fmt: skip
+    out.extra["states"] = list(ligands)
+    out.extra["state_best"] = {r.ligand.state: r.best_score for r in results}
     return out

@@ -14,6 +14,16 @@ Protonation rule (stated in every output as ``protonation``)
   ketamine it also gives the cation at pH 7.4, agreeing with the sourced
   pKa.
 
+Populated states (``states="populated"``, the default of
+:func:`prepare_ligand_states` and of the docking functions): every state
+with at least :data:`MIN_STATE_FRACTION` (10 %) of the population at the
+pH is prepared and docked, and the poses of all states are pooled and
+sorted by score (``n_poses`` per state). With a pKa
+that is the minority state when ``|pH - pKa| <= 0.95``; with Dimorphite-DL,
+its states within one pH unit (its default precision). Ketamine at pH 7.4
+(pKa 7.5): cation 56 %, neutral 44 %, both docked. ``states="majority"``
+keeps one state.
+
 3D embedding: RDKit ETKDGv3 (Wang, Witek, Landrum & Riniker 2020,
 doi:10.1021/acs.jcim.0c00025) with a fixed ``seed``, hydrogens added, then
 MMFF94 minimisation (UFF when MMFF has no parameters). Vina randomises
@@ -39,12 +49,19 @@ if TYPE_CHECKING:
 
     from ..model import Structure
 
-__all__ = ["PreparedLigand", "prepare_ligand", "protonation_state", "DEFAULT_PH", "EMBED_SEED"]
+__all__ = [
+    "PreparedLigand", "prepare_ligand", "prepare_ligand_states", "protonation_state", "protonation_states",
+    "DEFAULT_PH", "EMBED_SEED", "MIN_STATE_FRACTION", "STATE_POLICIES",
+]  # fmt: skip
 
 #: Default pH of every preparation (physiological).
 DEFAULT_PH = 7.4
 #: Default seed of the ETKDG embedding.
 EMBED_SEED = 0xF00D
+#: A protonation state is docked when at least this fraction of the molecules is in it.
+MIN_STATE_FRACTION = 0.1
+#: ``states=`` values: one majority state, or every populated state.
+STATE_POLICIES = ("majority", "populated")
 
 
 @dataclass(eq=False)
@@ -86,6 +103,7 @@ class PreparedLigand:
     reference: Any = None
     source: str = ""
     seed: int = EMBED_SEED
+    fraction: float = float("nan")
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -134,12 +152,66 @@ def protonation_state(mol_or_smiles: Any, ph: float = DEFAULT_PH, pka: float | N
     smi = Chem.MolToSmiles(mol)
     try:
         variants = dimorphite.protonate_smiles(smi, ph_min=ph, ph_max=ph, precision=0.0, max_variants=1)
-    except Exception as exc:  # noqa: BLE001 - dimorphite raises bare exceptions on odd input
+    except Exception as exc:  # dimorphite raises bare exceptions on odd input
         raise LigandPreparationError(f"Dimorphite-DL cannot protonate {smi!r}: {exc}") from exc
     out = Chem.MolFromSmiles(variants[0]) if variants else None
     if out is None:
         raise LigandPreparationError(f"Dimorphite-DL gave no valid state for {smi!r} at pH {ph:g}")
     return out, f"Dimorphite-DL majority state at pH {ph:g} (no sourced pKa)"
+
+
+def _neutral(mol: Chem.Mol) -> Chem.Mol:
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+
+    return rdMolStandardize.Uncharger().uncharge(mol)
+
+
+def protonation_states(mol_or_smiles: Any, ph: float = DEFAULT_PH, pka: float | None = None,
+                       states: str = "populated") -> list[tuple[Chem.Mol, str, float]]:  # fmt: skip
+    """Protonation states to dock: ``[(molecule, how chosen, fraction), ...]``, majority first.
+
+    ``fraction`` is the Henderson-Hasselbalch fraction with a pKa, NaN with
+    Dimorphite-DL. See the module docstring for the rule.
+
+    >>> [(round(f, 2), how.split(":")[0]) for _, how, f in protonation_states("CNC1(c2ccccc2Cl)CCCCC1=O", 7.4, 7.5)]
+    [(0.56, 'pKa 7.5 (sourced)'), (0.44, 'pKa 7.5 (sourced)')]
+    """
+    from rdkit import Chem
+
+    from ..chem.templates import fraction_protonated, protonate_amines
+
+    if states not in STATE_POLICIES:
+        raise InvalidParameter(f"states must be one of {STATE_POLICIES}, got {states!r}")
+    major, how = protonation_state(mol_or_smiles, ph, pka)
+    if pka is not None and np.isfinite(float(pka)):
+        f = fraction_protonated(float(ph), float(pka))
+        neutral = _neutral(major)
+        charged = protonate_amines(neutral, float(pka) - 1.0, float(pka))
+        same = Chem.MolToSmiles(neutral) == Chem.MolToSmiles(charged)
+        if same:  # no basic amine: one state
+            return [(major, how, 1.0)]
+        first, second = ((charged, f), (neutral, 1.0 - f)) if f >= 0.5 else ((neutral, 1.0 - f), (charged, f))
+        out = [(first[0], how, first[1])]
+        if states == "populated" and second[1] >= MIN_STATE_FRACTION:
+            out.append((second[0], f"pKa {float(pka):g} (sourced): minority state, {second[1]:.0%} at pH {float(ph):g}",
+                        second[1]))  # fmt: skip
+        return out
+    out = [(major, how, float("nan"))]
+    if states == "majority":
+        return out
+    (dimorphite,) = require("dimorphite_dl", what="protonation at a pH")
+    try:
+        variants = dimorphite.protonate_smiles(Chem.MolToSmiles(major), ph_min=ph - 1.0, ph_max=ph + 1.0,
+                                               precision=0.0, max_variants=4)  # fmt: skip
+    except Exception:  # keep the majority state alone
+        variants = []
+    seen = {Chem.MolToSmiles(major)}
+    for v in variants:
+        m = Chem.MolFromSmiles(v)
+        if m is not None and Chem.MolToSmiles(m) not in seen:
+            seen.add(Chem.MolToSmiles(m))
+            out.append((m, f"Dimorphite-DL state within 1 pH unit of {ph:g} (no sourced pKa)", float("nan")))
+    return out
 
 
 def _embed(mol: Chem.Mol, seed: int, name: str) -> Chem.Mol:
@@ -162,7 +234,7 @@ def _embed(mol: Chem.Mol, seed: int, name: str) -> Chem.Mol:
             AllChem.MMFFOptimizeMolecule(mh, maxIters=500)
         else:
             AllChem.UFFOptimizeMolecule(mh, maxIters=500)
-    except Exception:  # noqa: BLE001, S110 - a failed clean-up keeps the ETKDG geometry
+    except Exception:  # a failed clean-up keeps the ETKDG geometry
         pass
     return mh
 
@@ -172,7 +244,7 @@ def _pdbqt(mh: Chem.Mol, name: str) -> str:
     try:
         setups = meeko.MoleculePreparation().prepare(mh)
         text, ok, err = meeko.PDBQTWriterLegacy.write_string(setups[0])
-    except Exception as exc:  # noqa: BLE001 - meeko raises many kinds on untypable input
+    except Exception as exc:  # meeko raises many kinds on untypable input
         raise LigandPreparationError(f"{name}: meeko cannot type the molecule for Vina: {exc}") from exc
     if not ok:
         raise LigandPreparationError(f"{name}: meeko cannot write PDBQT: {err.strip()}")
@@ -227,9 +299,12 @@ def prepare_ligand(
     >>> lig.state, lig.smiles  # doctest: +SKIP
     ('cation (+1)', 'C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O')
     """
+    return prepare_ligand_states(source, name=name, ph=ph, pka=pka, seed=seed, states="majority")[0]
+
+
+def _parse_source(source: Any, name: str | None, pka: float | None) -> tuple[Any, str, float | None, Any, str]:
     from rdkit import Chem
 
-    require("meeko", "dimorphite_dl", what="ligand preparation")
     reference = None
     src = "smiles"
     if isinstance(source, tuple) and len(source) in (2, 4) and hasattr(source[0], "atoms"):
@@ -267,12 +342,42 @@ def prepare_ligand(
     else:
         raise InvalidParameter(f"cannot prepare a ligand from {type(source).__name__}; give a SMILES, molecule, panel row "
                                "or (structure, code)")  # fmt: skip
+    return mol, name, pka, reference, src
+
+
+def prepare_ligand_states(
+    source: Any,
+    *,
+    name: str | None = None,
+    ph: float = DEFAULT_PH,
+    pka: float | None = None,
+    seed: int = EMBED_SEED,
+    states: str = "populated",
+) -> list[PreparedLigand]:
+    """Every protonation state to dock (see the module docstring), each prepared as by :func:`prepare_ligand`.
+
+    Returns a list, majority state first; ``fraction`` and ``state`` say
+    which is which. Same parameters and errors as :func:`prepare_ligand`
+    plus ``states`` (:data:`STATE_POLICIES`).
+
+    Examples
+    --------
+    >>> [x.state for x in prepare_ligand_states("CNC1(c2ccccc2Cl)CCCCC1=O", pka=7.5)]  # doctest: +SKIP
+    ['cation (+1)', 'neutral']
+    """
+    from rdkit import Chem
+
+    require("meeko", "dimorphite_dl", what="ligand preparation")
+    mol, name, pka, reference, src = _parse_source(source, name, pka)
     input_smiles = Chem.MolToSmiles(Chem.RemoveHs(mol))
-    prot, how = protonation_state(mol, ph, pka)
-    q, state = _state_text(prot)
-    mh = _embed(prot, seed, name)
-    text = _pdbqt(mh, name)
-    return PreparedLigand(
-        name=name, input_smiles=input_smiles, smiles=Chem.MolToSmiles(prot), mol=mh, pdbqt=text, ph=float(ph),
-        formal_charge=q, state=state, protonation=how, reference=reference, source=src, seed=int(seed),
-    )  # fmt: skip
+    out = []
+    for prot, how, frac in protonation_states(mol, ph, pka, states):
+        q, state = _state_text(prot)
+        mh = _embed(prot, seed, name)
+        text = _pdbqt(mh, name)
+        out.append(PreparedLigand(
+            name=name, input_smiles=input_smiles, smiles=Chem.MolToSmiles(prot), mol=mh, pdbqt=text, ph=float(ph),
+            formal_charge=q, state=state, protonation=how, reference=reference, source=src, seed=int(seed),
+            fraction=float(frac),
+        ))  # fmt: skip
+    return out
