@@ -21,7 +21,7 @@ Workflow
 * :mod:`.ligand` - :func:`prepare_ligand`, :func:`prepare_ligand_states` (pH, pKa rule, ETKDG seed).
 * :mod:`.box` - :class:`Box`, :func:`box_from_ligand`, :func:`box_from_residues`, :func:`box_from_pocket`,
   :func:`validate_box` (limits and their sources).
-* :mod:`.dock` - :func:`dock`, :func:`dock_states`, :data:`POSE_COLUMNS` (Vina settings and sources).
+* :mod:`.engine` - :func:`dock`, :func:`dock_states`, :data:`POSE_COLUMNS` (Vina settings and sources).
 * :mod:`.analysis` - :func:`pose_contacts`, :func:`symmetry_rmsd`, :func:`posebusters_flags`.
 * :mod:`.panel` - :func:`dock_panel`, :data:`DOCK_COLUMNS`, :func:`pore_box`, :func:`default_sites`.
 * :mod:`.views` - :func:`score_plot`, :func:`pose_view`; :mod:`.report` - :func:`report_section`.
@@ -38,7 +38,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["PreparedLigand", "prepare_ligand", "prepare_ligand_states", "protonation_state",
                      "protonation_states"], ".ligand"),
     **dict.fromkeys(["Box", "box_from_ligand", "box_from_residues", "box_from_pocket", "validate_box"], ".box"),
-    **dict.fromkeys(["DockingResult", "dock", "dock_states", "POSE_COLUMNS"], ".dock"),
+    **dict.fromkeys(["DockingResult", "dock", "dock_states", "POSE_COLUMNS"], ".engine"),
     **dict.fromkeys(["complex_structure", "pose_contacts", "symmetry_rmsd", "contact_recall",
                      "posebusters_flags"], ".analysis"),
     **dict.fromkeys(["dock_panel", "DOCK_COLUMNS", "DOCK_STATUSES", "pore_box", "default_sites",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..model import Structure
-    from .dock import DockingResult
+    from .engine import DockingResult
     from .receptor import Receptor
 
 __all__ = [

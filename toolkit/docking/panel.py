@@ -51,7 +51,7 @@ from ..errors import (
     ToolkitError,
 )
 from .box import Box, box_from_pocket, box_from_residues
-from .dock import ENERGY_RANGE, EXHAUSTIVENESS, N_POSES, SEED, DockingResult
+from .engine import ENERGY_RANGE, EXHAUSTIVENESS, N_POSES, SEED, DockingResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,7 +160,7 @@ def _row_base(entry: Mapping[str, Any], site: str) -> dict[str, Any]:
 def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
                 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
     """Prepare one ligand once and dock it into every site; never raises."""
-    from .dock import dock_states
+    from .engine import dock_states
     from .ligand import prepare_ligand_states
 
     rows, poses = [], {}

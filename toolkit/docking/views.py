@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from .dock import DockingResult
+    from .engine import DockingResult
 
 __all__ = ["score_plot", "pose_view"]
 
