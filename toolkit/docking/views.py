@@ -51,9 +51,6 @@ def score_plot(table: pd.DataFrame, *, figsize: tuple[float, float] = (6.4, 4.4)
     >>> score_plot(t).axes[0].get_xscale()
     'log'
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
     from .panel import DOCK_COLUMNS, SCORE_NOTE
