@@ -355,7 +355,10 @@ def test_panel_reports_every_ligand_and_site_with_a_status(panel_serial):
     assert ok["state"].tolist() == ["cation (+1)", "cation (+1)"]
     assert df.attrs["note"].startswith("Vina scores")
     assert set(results) == {("esketamine", "pore"), ("memantine", "pore")}
-    assert "site" in results[("esketamine", "pore")].extra
+    r = results[("esketamine", "pore")]
+    # every returned pose is analysed: contacts and PoseBusters checks
+    assert set(r.extra["site"]["pose"]) == set(range(1, len(r.mols) + 1))
+    assert len(r.extra["posebusters"]) == len(r.mols)
 
 
 @needs_extra

@@ -138,8 +138,13 @@ def default_sites(structure: Structure, *, n_lateral: int = 2) -> dict[str, Box]
     return sites
 
 
-def analyse_result(result: DockingResult, *, posebusters: bool = True, poses: int = 1) -> dict[str, Any]:
-    """Contacts, interactions and PoseBusters flags of the first ``poses`` poses (stored in ``result.extra``)."""
+def analyse_result(result: DockingResult, *, posebusters: bool = True, poses: int | None = None) -> dict[str, Any]:
+    """Contacts, interactions and PoseBusters flags of every pose, or of the first ``poses``.
+
+    Stored in ``result.extra`` (``"site"``, ``"interactions"`` with a
+    ``pose`` column, ``"posebusters"``: one string of failed checks per
+    pose) and returned.
+    """
     from .analysis import pose_contacts, posebusters_flags
 
     site, inter = pose_contacts(result, poses=poses)
@@ -188,7 +193,7 @@ def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, B
         try:
             res = dock_states(receptor, states, box, site=site, seed=opts["seed"], exhaustiveness=opts["exhaustiveness"],
                               n_poses=opts["n_poses"], energy_range=opts["energy_range"])  # fmt: skip
-            analyse_result(res, posebusters=opts["posebusters"])
+            analyse_result(res, posebusters=opts["posebusters"], poses=opts["analyse_poses"])
             st = res.extra["site"]
             st = st[st["pose"] == 1].sort_values("min_distance", kind="stable")
             labels = list(dict.fromkeys(st["label"].tolist()))
@@ -201,7 +206,7 @@ def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, B
                        posebusters_flags=(res.extra.get("posebusters") or [""])[0] if opts["posebusters"] else "not run",
                        status="ok", message=f"{res.settings.get('states', res.ligand.state)}; {box}")  # fmt: skip
             poses[site] = (res.mols, res.poses, res.extra["site"], res.extra["interactions"], res.settings,
-                           res.extra.get("states"))  # fmt: skip
+                           res.extra.get("states"), res.extra.get("posebusters"))  # fmt: skip
         except InvalidBox as exc:
             row.update(status="invalid_box", message=str(exc))
         except DockingError as exc:
@@ -278,6 +283,7 @@ def dock_panel(
     energy_range: float = ENERGY_RANGE,
     embed_seed: int | None = None,
     posebusters: bool = True,
+    analyse_poses: int | None = None,
     n_jobs: int = 1,
     progress: bool = False,
     engine: str = "processes",
@@ -306,7 +312,11 @@ def dock_panel(
     embed_seed
         ETKDG seed (default :data:`toolkit.docking.ligand.EMBED_SEED`).
     posebusters
-        Run PoseBusters on each top pose.
+        Run PoseBusters on the analysed poses (the table shows the top
+        pose's failed checks; every pose's are in the results).
+    analyse_poses
+        Analyse (contacts, interactions, PoseBusters) the first
+        ``analyse_poses`` poses of each pair; ``None`` (default) = every pose.
     n_jobs
         Ligands docked side by side (processes; :func:`toolkit._jobs.resolve_n_jobs`).
     progress
@@ -361,7 +371,8 @@ def dock_panel(
     entries = _entries(ligands)
     opts = {"ph": float(ph), "states": states, "seed": int(seed), "exhaustiveness": int(exhaustiveness),
             "n_poses": int(n_poses), "energy_range": float(energy_range), "posebusters": bool(posebusters),
-            "embed_seed": int(EMBED_SEED if embed_seed is None else embed_seed)}  # fmt: skip
+            "embed_seed": int(EMBED_SEED if embed_seed is None else embed_seed),
+            "analyse_poses": None if analyse_poses is None else int(analyse_poses)}  # fmt: skip
     outs: list[Any] = [None] * len(entries)
     bar = None
     if progress:
@@ -389,11 +400,11 @@ def dock_panel(
         return df
     results = {}
     for entry, (_, poses) in zip(entries, outs):
-        for site, (mols, table, site_df, inter, settings, st) in poses.items():
+        for site, (mols, table, site_df, inter, settings, st, pb) in poses.items():
             lig = st[0] if st else None
             top = next((x for x in (st or []) if x.state == table["state"].iloc[0]), lig)
             r = DockingResult(top, receptor, sites[site], site, mols, table, settings, float("nan"))
-            r.extra.update(site=site_df, interactions=inter, states=st)
+            r.extra.update(site=site_df, interactions=inter, states=st, posebusters=pb)
             results[(entry["name"], site)] = r
     return df, results
 
