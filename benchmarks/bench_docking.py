@@ -168,10 +168,12 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     if "redock" not in args.skip:
         print("\n== redocking (box of the bound ligand + 4 Å, exhaustiveness 8, seed 1; success: RMSD <= 2 Å)")
-        rows = [redock(*x) for x in redocking_set()]
-        for r in rows:
+        rows = []
+        for x in redocking_set():
+            r = redock(*x)
+            rows.append(r)
             print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:5.2f} Å  best {r['best']:5.2f} Å"
-                  f" of {r['n_poses']:>2}  score {r['score']:6.2f}  {r['seconds']:5.1f} s  [{r['states']}]")
+                  f" of {r['n_poses']:>2}  score {r['score']:6.2f}  {r['seconds']:5.1f} s  [{r['states']}]", flush=True)
         n = len(rows)
         top1 = sum(r["top1"] <= 2.0 for r in rows)
         best = sum(r["best"] <= 2.0 for r in rows)
