@@ -27,6 +27,13 @@
    panel ligands into the 7EU8 pore box, ``n_jobs=2`` against ``n_jobs=1``
    (target >= 1.7x; needs two free cores: the load average is printed).
 
+Measured on the shared 2-core development machine (load average 9-12):
+top-1 success 1/4 (25 %) and best-pose success 2/4 (50 %) at <= 2 Å (4cum WS7
+2.60/0.55 Å, 4dst 9LI 5.28/3.04 Å, 4gql R47 2.00/1.44 Å, 6nhb KNS 2.30/2.30 Å);
+7EU8 JC9 top-1 4.09 Å / best 2.25 Å (ligand box), 6.73 / 2.21 Å (pore-ring box);
+overhead +4.6 % (9LI: Vina API 13.08 s, dock 13.68 s); dock_panel 4 ligands
+n_jobs=1 327.6 s, n_jobs=2 200.1 s, 1.64x, identical tables.
+
 Run::
 
     NMDA_TOOLKIT_MIRROR=../shared/structures python benchmarks/bench_docking.py [--repeats 3] [--panel 6]
