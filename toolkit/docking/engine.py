@@ -117,31 +117,12 @@ def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
     return int(value)
 
 
-class _ReceptorFile:
-    """The receptor PDBQT on disk (Vina reads receptors from files), written once per process."""
-
-    _paths: dict[int, str] = {}
-
-    @classmethod
-    def path(cls, receptor: Receptor) -> str:
-        key = id(receptor)
-        p = cls._paths.get(key)
-        if p is None or not os.path.exists(p):
-            fd, p = tempfile.mkstemp(prefix="nmda_receptor_", suffix=".pdbqt")
-            with os.fdopen(fd, "w") as fh:
-                fh.write(receptor.pdbqt)
-            cls._paths[key] = p
-            import weakref
-
-            weakref.finalize(receptor, _unlink, p)
-        return p
-
-
-def _unlink(p: str) -> None:
-    try:
-        os.unlink(p)
-    except OSError:
-        pass
+def _write_receptor(receptor: Receptor) -> str:
+    """The receptor PDBQT in a temporary file (Vina reads receptors from files); the caller deletes it."""
+    fd, p = tempfile.mkstemp(prefix="nmda_receptor_", suffix=".pdbqt")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(receptor.pdbqt)
+    return p
 
 
 def run_vina(receptor_pdbqt_path: str, ligand_pdbqt: str, box: Box, *, seed: int, exhaustiveness: int,
@@ -219,13 +200,15 @@ def dock(
     cpu = _check_int("cpu", cpu, 1, 256)
     if validate:
         validate_box(box, receptor)
-    path = _ReceptorFile.path(receptor)
     t0 = time.perf_counter()
+    path = _write_receptor(receptor)
     try:
         text, energies = run_vina(path, ligand.pdbqt, box, seed=seed, exhaustiveness=exhaustiveness,
                                   n_poses=n_poses, energy_range=energy_range, cpu=cpu)  # fmt: skip
     except (RuntimeError, ValueError, TypeError) as exc:
         raise DockingError(f"Vina failed for {ligand.name} in {site} ({box}): {exc}") from exc
+    finally:
+        os.unlink(path)
     seconds = time.perf_counter() - t0
     mols = _read_poses(text, ligand, meeko)
     if not mols:
