@@ -20,7 +20,7 @@ endif
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,dask,docking]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name nmda-toolkit --display-name "nmda-toolkit" >/dev/null
 	touch $(STAMP)
 

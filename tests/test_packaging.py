@@ -44,7 +44,7 @@ def _env_specs() -> list[str]:
 
 def test_environment_matches_pyproject():
     conda = {_norm(s.split()[0]) for s in _env_specs()} - {"python", "pip"}
-    assert conda == _pyproject_names(("dask", "notebooks", "test"))
+    assert conda == _pyproject_names(("dask", "notebooks", "test", "docking"))
 
 
 def test_environment_entries_are_valid_match_specs():
@@ -92,7 +92,7 @@ def test_environment_version_bounds_match_pyproject():
     """Not only the names: every lower bound in environment.yml is the one pyproject.toml states."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for extra in ("dask", "notebooks", "test"):
+    for extra in ("dask", "notebooks", "test", "docking"):
         reqs += meta["optional-dependencies"][extra]
     want: dict[str, str] = {}
     for r in reqs:

@@ -74,12 +74,18 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["site_view", "comparison_view", "to_png"], "toolkit.views"),
     "add_membrane_planes": "toolkit.views.membrane",
     "build_report": "toolkit.report",
+    # docking (optional extra 'docking'; names import without it, calls raise MissingExtra)
+    **dict.fromkeys(
+        ["prepare_receptor", "prepare_ligand", "dock_panel", "pose_contacts"],
+        "toolkit.docking",
+    ),
     # errors
     **dict.fromkeys(
         ["ToolkitError", "InvalidPDBId", "StructureNotFound", "StructureFormatError", "EntryMismatch",
          "NoProteinError", "DownloadError", "ComponentNotFound", "LigandNotFound", "InvalidParameter",
          "NoTransmembraneDomain", "TemplateMismatch", "InvalidMolecule", "InputFileError",
-         "OutputPathError", "RenderError", "InvalidCoordinates", "SchedulerUnreachable", "GridTooLarge"],
+         "OutputPathError", "RenderError", "InvalidCoordinates", "SchedulerUnreachable", "GridTooLarge",
+         "MissingExtra", "DockingError", "InvalidBox", "EmptyReceptor", "LigandPreparationError"],
         "toolkit.errors",
     ),
 }  # fmt: skip

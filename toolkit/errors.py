@@ -28,6 +28,11 @@ __all__ = [
     "InputFileError",
     "InvalidCoordinates",
     "SchedulerUnreachable",
+    "MissingExtra",
+    "DockingError",
+    "InvalidBox",
+    "EmptyReceptor",
+    "LigandPreparationError",
     "ToolkitWarning",
     "LossyFixWarning",
     "UnknownComponentWarning",
@@ -114,6 +119,37 @@ class InputFileError(ToolkitError, ValueError):
 
 class SchedulerUnreachable(ToolkitError, ConnectionError):
     """A Dask scheduler address does not answer within the time-out."""
+
+
+class MissingExtra(ToolkitError, ImportError):
+    """An optional extra is not installed (the message names the extra and the install command)."""
+
+    def __init__(self, extra: str, module: str, what: str = "this function") -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{what} needs the optional extra {extra!r} (module {module!r} is missing): "
+            f"pip install 'nmda-toolkit[{extra}]'"
+        )
+
+    def __reduce__(self):  # picklable across worker processes
+        return (self.__class__, (self.extra, self.module))
+
+
+class DockingError(ToolkitError, RuntimeError):
+    """Docking failed for a reason other than bad input (the message gives the engine's reason)."""
+
+
+class InvalidBox(InvalidParameter):
+    """A docking box is outside the receptor, degenerate, or larger than Vina's search-space limit."""
+
+
+class EmptyReceptor(ToolkitError, ValueError):
+    """A receptor selection (chains, ligand removal) leaves no protein atoms to dock into."""
+
+
+class LigandPreparationError(InvalidMolecule):
+    """A ligand cannot be protonated, embedded in 3D or typed for docking (the message says why)."""
 
 
 class ToolkitWarning(UserWarning):

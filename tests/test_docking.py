@@ -1,0 +1,432 @@
+"""toolkit.docking: optional extra, receptor/ligand preparation, boxes, docking, analysis, panel batch.
+
+Docking runs here use low exhaustiveness and few poses (2-core machine);
+the validation redocking of S-ketamine over 5 seeds is marked slow.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.errors import (
+    EmptyReceptor,
+    InvalidBox,
+    InvalidMolecule,
+    InvalidParameter,
+    LigandPreparationError,
+)
+
+KETAMINE_S = "CN[C@]1(c2ccccc2Cl)CCCCC1=O"
+EXTRA_MODULES = ("vina", "meeko", "dimorphite_dl", "spyrmsd", "posebusters")
+
+
+def _has_extra() -> bool:
+    from toolkit.docking import available
+
+    return available()
+
+
+needs_extra = pytest.mark.skipif(not _has_extra(), reason="the 'docking' extra is not installed")
+
+
+# ------------------------------------------------------------------ optional extra
+def test_core_works_and_docking_names_the_extra_when_it_is_missing():
+    """With the extra's modules blocked: the core imports and works; docking calls raise MissingExtra."""
+    code = textwrap.dedent(f"""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {EXTRA_MODULES!r}:
+                    raise ImportError("blocked: " + name)
+        sys.meta_path.insert(0, Block())
+        import toolkit
+        s = toolkit.load_structure("7EU8")
+        site = toolkit.site_residues(s, "JC9")
+        assert "GluN2B L643" in set(site["label"]), site
+        from toolkit import docking
+        from toolkit.errors import MissingExtra
+        assert docking.available() is False
+        r = docking.prepare_receptor(s)  # numpy only: works without the extra
+        for call in (lambda: docking.prepare_ligand("{KETAMINE_S}"),
+                     lambda: docking.dock_panel(r, ["{KETAMINE_S}"], {{"pore": docking.pore_box(s)}}),
+                     lambda: toolkit.prepare_ligand("CCO")):
+            try:
+                call()
+            except MissingExtra as exc:
+                assert exc.extra == "docking" and "nmda-toolkit[docking]" in str(exc), exc
+                assert isinstance(exc, ImportError)
+            else:
+                raise AssertionError("no MissingExtra")
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")
+
+
+def test_import_toolkit_docking_stays_light():
+    code = ("import sys, toolkit.docking, toolkit.docking.engine, toolkit.docking.panel; "
+            "print(','.join(m for m in ('vina', 'meeko', 'rdkit', 'pandas', 'posebusters') if m in sys.modules))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# ------------------------------------------------------------------ receptor
+@pytest.fixture(scope="module")
+def receptor(s7eu8):
+    from toolkit.docking import prepare_receptor
+
+    return prepare_receptor(s7eu8)
+
+
+def test_receptor_removes_the_bound_ligand_and_types_atoms(s7eu8, receptor):
+    a = s7eu8.atoms
+    assert receptor.removed == ["JC9 B:903"]
+    assert receptor.chains == ["A", "B", "C", "D"]
+    assert not np.isin(a["res_name"][receptor.atom_index], ["JC9", "NAG", "HOH"]).any()
+    types = set(receptor.types.tolist())
+    assert types <= {"C", "A", "N", "NA", "OA", "SA"}, types
+    lines = [ln for ln in receptor.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    assert len(lines) == receptor.n_atoms + receptor.n_polar_h
+    hd = [ln for ln in lines if ln[77:79].strip() == "HD"]
+    assert len(hd) == receptor.n_polar_h > 1000
+    # every HD sits 1.01 Å from the donor written just before it
+    prev = {i: lines[i - 1] for i, ln in enumerate(lines) if ln[77:79].strip() == "HD"}
+    for i, donor in list(prev.items())[:200]:
+        d = np.linalg.norm(np.array([float(lines[i][30 + 8 * k: 38 + 8 * k]) for k in range(3)])
+                           - np.array([float(donor[30 + 8 * k: 38 + 8 * k]) for k in range(3)]))  # fmt: skip
+        assert d == pytest.approx(1.01, abs=0.01)
+        assert donor[77:79].strip() in {"N", "OA"}
+    # His ND1 is an acceptor (HIE tautomer), His NE2 a donor
+    his_nd1 = (a["res_name"][receptor.atom_index] == "HIS") & (a["atom_name"][receptor.atom_index] == "ND1")
+    assert set(receptor.types[his_nd1].tolist()) <= {"NA"}
+
+
+def test_receptor_chain_selection_and_empty_selection(s7eu8):
+    from toolkit.docking import prepare_receptor
+
+    r = prepare_receptor(s7eu8, chains=["B"], remove=("JC9", "B", 903))
+    assert set(s7eu8.atoms["chain_id"][r.atom_index].tolist()) == {"B"}
+    assert r.removed == ["JC9 B:903"]
+    with pytest.raises(EmptyReceptor, match="no protein atom left"):
+        prepare_receptor(s7eu8, chains=[])
+    with pytest.raises(InvalidParameter, match="no protein chain Z"):
+        prepare_receptor(s7eu8, chains=["Z"])
+
+
+# ------------------------------------------------------------------ ligands
+@needs_extra
+def test_ketamine_is_protonated_at_74_by_its_sourced_pka_and_by_dimorphite():
+    from rdkit import Chem
+
+    from toolkit import load_panel
+    from toolkit.docking import prepare_ligand, prepare_ligand_states, protonation_states
+
+    panel = load_panel()
+    row = panel[panel["name"] == "esketamine ((S)-ketamine)"].iloc[0]
+    assert row["pka"] == 7.5
+    lig = prepare_ligand(row)
+    assert lig.state == "cation (+1)" and lig.formal_charge == 1 and lig.ph == 7.4
+    assert "pKa 7.5" in lig.protonation
+    assert lig.smiles == "C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O"
+    dimo = prepare_ligand(KETAMINE_S)  # no pKa: Dimorphite-DL agrees
+    assert dimo.state == "cation (+1)" and "Dimorphite" in dimo.protonation
+    # both states are populated at 7.4 (56 % / 44 %); at pH 9.5 the neutral amine dominates
+    states = protonation_states(KETAMINE_S, 7.4, 7.5)
+    assert [round(f, 3) for _, _, f in states] == [0.557, 0.443]
+    assert [x.state for x in prepare_ligand_states(row)] == ["cation (+1)", "neutral"]
+    assert prepare_ligand(KETAMINE_S, pka=7.5, ph=9.5).state == "neutral"
+    assert len(protonation_states(KETAMINE_S, 7.4, 7.5, states="majority")) == 1
+    # hydrogens explicit, 3D, stereo kept
+    m = lig.mol
+    assert m.GetNumAtoms() > m.GetNumHeavyAtoms() and m.GetConformer().Is3D()
+    assert [lab for _, lab in Chem.FindMolChiralCenters(m)] == ["S"]
+    assert "ROOT" in lig.pdbqt and "REMARK SMILES" in lig.pdbqt
+
+
+@needs_extra
+def test_ligand_embedding_is_seeded_and_structure_ligands_use_the_ccd(s7eu8):
+    from rdkit import Chem
+
+    from toolkit.docking import prepare_ligand
+
+    a = prepare_ligand(KETAMINE_S, pka=7.5, seed=7).mol.GetConformer().GetPositions()
+    b = prepare_ligand(KETAMINE_S, pka=7.5, seed=7).mol.GetConformer().GetPositions()
+    c = prepare_ligand(KETAMINE_S, pka=7.5, seed=8).mol.GetConformer().GetPositions()
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    jc9 = prepare_ligand((s7eu8, "JC9"), pka=7.5)
+    assert jc9.name == "JC9" and jc9.reference is not None and "CCD" in jc9.source
+    assert jc9.reference.GetNumAtoms() == 16
+    assert Chem.MolToSmiles(Chem.RemoveHs(jc9.mol)) == "C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O"
+
+
+@needs_extra
+def test_bad_ligands_are_named_errors():
+    from toolkit.docking import prepare_ligand
+
+    with pytest.raises(InvalidMolecule, match="cannot be parsed"):
+        prepare_ligand("C1CC(")
+    with pytest.raises(LigandPreparationError, match="could not embed"):
+        prepare_ligand("C1#CC1")  # cyclopropyne: no 3D embedding exists
+    with pytest.raises(LigandPreparationError, match="not an atom"):
+        prepare_ligand("[Xe]")
+    with pytest.raises(InvalidParameter, match="ph must be between"):
+        prepare_ligand("CCN", ph=15)
+
+
+# ------------------------------------------------------------------ boxes
+def test_boxes_from_ligand_residues_and_pocket_rows(s7eu8, receptor):
+    from toolkit.docking import (
+        box_from_ligand,
+        box_from_pocket,
+        box_from_residues,
+        pore_box,
+        validate_box,
+    )
+
+    lig = s7eu8.coord[s7eu8.ligand_atoms("JC9")]
+    b = box_from_ligand(s7eu8, "JC9")
+    assert np.allclose(b.size, lig.max(0) - lig.min(0) + 8.0)
+    assert np.allclose(b.center, (lig.max(0) + lig.min(0)) / 2)
+    assert b.contains(lig).all()
+    rings = ["GluN1 N616", "GluN1 V644", "GluN1 T648", "GluN2B N615", "GluN2B L643", "GluN2B T647"]
+    r = box_from_residues(s7eu8, rings)
+    p = pore_box(s7eu8)
+    assert p.center == r.center and p.size == r.size and "GluN2B L643" in p.source
+    # the literature pore box (blind to the ligand) holds the deposited ketamine
+    assert p.contains(lig).all()
+    validate_box(p, receptor)
+    with pytest.raises(InvalidParameter, match="not found"):
+        box_from_residues(s7eu8, ["GluN2A L642"])
+    with pytest.raises(InvalidParameter, match="not '<subunit>"):
+        box_from_residues(s7eu8, ["L643"])
+    from toolkit import find_pockets
+
+    row = find_pockets(s7eu8).iloc[0]
+    pb = box_from_pocket(row)
+    assert pb.size == (20.0, 20.0, 20.0) and pb.center == (row.center_x, row.center_y, row.center_z)
+    assert box_from_pocket({"center_x": 1, "center_y": 2, "center_z": 3, "size": 14.0}).size == (14.0,) * 3
+    assert box_from_pocket({"center_x": 1, "center_y": 2, "center_z": 3}, size=(10, 12, 14)).size == (10, 12, 14)
+    with pytest.raises(InvalidParameter, match="center_x"):
+        box_from_pocket({"x": 1})
+
+
+def test_bad_boxes_are_named_errors(receptor):
+    from toolkit.docking import Box, validate_box
+
+    with pytest.raises(InvalidBox, match="outside the protein"):
+        validate_box(Box((0.0, 0.0, 0.0), (20.0, 20.0, 20.0)), receptor)
+    centre = tuple(receptor.coord.mean(axis=0))
+    with pytest.raises(InvalidBox, match="above Vina's search-space limit"):
+        validate_box(Box(centre, (40.0, 40.0, 40.0)), receptor)
+    with pytest.raises(InvalidBox, match="edges positive"):
+        Box(centre, (10.0, -1.0, 10.0))
+    with pytest.raises(InvalidBox, match="three"):
+        Box((1.0, 2.0), (10.0, 10.0, 10.0))
+    assert issubclass(InvalidBox, InvalidParameter)
+
+
+# ------------------------------------------------------------------ docking
+@pytest.fixture(scope="module")
+def quick_result(s7eu8, receptor):
+    from toolkit.docking import box_from_ligand, dock_states, prepare_ligand_states
+
+    states = prepare_ligand_states((s7eu8, "JC9"), pka=7.5)
+    return dock_states(receptor, states, box_from_ligand(s7eu8, "JC9"), site="pore", seed=3, exhaustiveness=2,
+                       n_poses=3)  # fmt: skip
+
+
+@needs_extra
+def test_docking_returns_rdkit_poses_with_prepared_bond_orders(quick_result, s7eu8, receptor):
+    from rdkit import Chem
+
+    from toolkit.docking import POSE_COLUMNS, box_from_ligand, dock, prepare_ligand
+
+    res = quick_result
+    assert list(res.poses.columns) == POSE_COLUMNS
+    assert 2 <= len(res.mols) <= 6 and len(res.poses) == len(res.mols)
+    assert res.poses["score"].is_monotonic_increasing and res.best_score < -4.0
+    assert set(res.poses["state"]) <= {"cation (+1)", "neutral"}
+    smiles = {Chem.MolToSmiles(Chem.RemoveHs(m)) for m in res.mols}
+    assert smiles <= {"C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O", "CN[C@]1(c2ccccc2Cl)CCCCC1=O"}
+    box = box_from_ligand(s7eu8, "JC9")
+    for m in res.mols:
+        heavy = np.array([a.GetAtomicNum() > 1 for a in m.GetAtoms()])
+        assert box.contains(m.GetConformer().GetPositions()[heavy], margin=0.5).all()
+    assert res.settings["seed"] == 3 and res.settings["exhaustiveness"] == 2
+    # same seed, same result
+    lig = prepare_ligand((s7eu8, "JC9"), pka=7.5)
+    r1 = dock(receptor, lig, box, seed=11, exhaustiveness=1, n_poses=2)
+    r2 = dock(receptor, lig, box, seed=11, exhaustiveness=1, n_poses=2)
+    assert r1.poses["score"].tolist() == r2.poses["score"].tolist()
+    assert np.allclose(r1.mols[0].GetConformer().GetPositions(), r2.mols[0].GetConformer().GetPositions())
+    with pytest.raises(InvalidParameter, match="exhaustiveness"):
+        dock(receptor, lig, box, exhaustiveness=0)
+
+
+@needs_extra
+def test_pose_analysis_labels_residues_by_subunit_and_uniprot(quick_result):
+    from toolkit.docking import contact_recall, pose_contacts, posebusters_flags, symmetry_rmsd
+    from toolkit.sites import INTERACTION_COLUMNS, SITE_COLUMNS
+
+    site, inter = pose_contacts(quick_result, poses=2)
+    assert list(site.columns) == ["pose", "name", *SITE_COLUMNS]
+    assert list(inter.columns) == ["pose", "name", *INTERACTION_COLUMNS]
+    assert set(site["pose"]) == {1, 2}
+    top = set(site.loc[site["pose"] == 1, "label"])
+    assert top & {"GluN2B L643", "GluN1 V644", "GluN1 N616", "GluN2B N615", "GluN2B T647"}
+    assert all(lab.startswith(("GluN1 ", "GluN2B ")) for lab in top)
+    flags = posebusters_flags(quick_result, poses=2)
+    assert len(flags) == 2 and all(isinstance(f, str) for f in flags)
+    ref = quick_result.ligand.reference
+    assert symmetry_rmsd(ref, ref) == pytest.approx(0.0, abs=1e-6)
+    rmsd = symmetry_rmsd(quick_result.mols[0], ref)
+    assert 0.0 < rmsd < 10.0
+    assert contact_recall(["a", "b"], ["a", "c"]) == 0.5 and np.isnan(contact_recall(["a"], []))
+
+
+@needs_extra
+@pytest.mark.filterwarnings("ignore::toolkit.errors.AssetWarning")
+def test_pose_view_score_plot_and_report_section(quick_result, tmp_path):
+    from toolkit.docking import DOCK_COLUMNS, pose_view, report_section, score_plot
+
+    view = pose_view(quick_result, 1)
+    path = view.to_html(tmp_path / "pose.html")
+    text = path.read_text() if hasattr(path, "read_text") else (tmp_path / "pose.html").read_text()
+    assert "UNL" in text and "GluN2B" in text
+    with pytest.raises(InvalidParameter, match="pose must be between"):
+        pose_view(quick_result, 99)
+    table = pd.DataFrame([
+        {**dict.fromkeys(DOCK_COLUMNS), "ligand": "esketamine", "site": "pore", "best_score": -6.4,
+         "measured_nM": 300.0, "status": "ok", "ph": 7.4, "seed": 1, "exhaustiveness": 8},
+        {**dict.fromkeys(DOCK_COLUMNS), "ligand": "xenon", "site": "pore", "status": "preparation_failed",
+         "message": "one atom", "measured_nM": np.nan, "ph": 7.4},
+    ])  # fmt: skip
+    fig = score_plot(table)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and len(ax.collections) == 1
+    assert any("assays" in t.get_text() for t in fig.texts)
+    html = report_section(table)
+    assert html.startswith("<section") and "<svg" in html and "preparation_failed" in html and "assays" in html
+    with pytest.raises(InvalidParameter, match="dock_panel table"):
+        score_plot(pd.DataFrame({"x": [1]}))
+
+
+# ------------------------------------------------------------------ panel batch
+PANEL_LIGANDS = [("esketamine", KETAMINE_S), ("xenon", "[Xe]"), ("broken", "C1CC("), ("memantine", "CC12CC3CC(C)(C1)CC(N)(C3)C2")]
+
+
+@pytest.fixture(scope="module")
+def panel_sites(s7eu8):
+    from toolkit.docking import Box, pore_box
+
+    return {"pore": pore_box(s7eu8), "nowhere": Box((0.0, 0.0, 0.0), (20.0, 20.0, 20.0), "test")}
+
+
+@pytest.fixture(scope="module")
+def panel_serial(receptor, panel_sites):
+    from toolkit.docking import dock_panel
+
+    return dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, return_results=True)
+
+
+@needs_extra
+def test_panel_reports_every_ligand_and_site_with_a_status(panel_serial):
+    from toolkit.docking import DOCK_COLUMNS, DOCK_STATUSES
+
+    df, results = panel_serial
+    assert list(df.columns) == DOCK_COLUMNS
+    assert len(df) == 8 and set(df["status"]) <= set(DOCK_STATUSES)
+    status = dict(zip(zip(df["ligand"], df["site"]), df["status"]))
+    assert status[("esketamine", "pore")] == "ok" and status[("memantine", "pore")] == "ok"
+    assert status[("esketamine", "nowhere")] == "invalid_box"
+    assert status[("xenon", "pore")] == status[("broken", "pore")] == "preparation_failed"
+    msg = dict(zip(zip(df["ligand"], df["site"]), df["message"]))
+    assert "outside the protein" in msg[("esketamine", "nowhere")]
+    assert "cannot be parsed" in msg[("broken", "pore")]
+    ok = df[df["status"] == "ok"]
+    assert (ok["best_score"] < 0).all() and ok["key_contacts"].str.contains("GluN").all()
+    assert ok["state"].tolist() == ["cation (+1)", "cation (+1)"]
+    assert df.attrs["note"].startswith("Vina scores")
+    assert set(results) == {("esketamine", "pore"), ("memantine", "pore")}
+    r = results[("esketamine", "pore")]
+    # every returned pose is analysed: contacts and PoseBusters checks
+    assert set(r.extra["site"]["pose"]) == set(range(1, len(r.mols) + 1))
+    assert len(r.extra["posebusters"]) == len(r.mols)
+
+
+@needs_extra
+@pytest.mark.slow
+def test_panel_parallel_and_dask_equal_serial(receptor, panel_sites, panel_serial):
+    from toolkit.docking import dock_panel
+
+    serial = panel_serial[0].drop(columns=["seconds"])
+    par = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2).drop(columns=["seconds"])
+    pd.testing.assert_frame_equal(serial, par)
+    dsk = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2,
+                     engine="dask").drop(columns=["seconds"])  # fmt: skip
+    pd.testing.assert_frame_equal(serial, dsk)
+
+
+@needs_extra
+def test_panel_bad_arguments(receptor, panel_sites):
+    from toolkit.docking import dock_panel
+
+    with pytest.raises(InvalidParameter, match="n_jobs"):
+        dock_panel(receptor, PANEL_LIGANDS, panel_sites, n_jobs=0)
+    with pytest.raises(InvalidParameter, match="engine"):
+        dock_panel(receptor, PANEL_LIGANDS, panel_sites, engine="threads")
+    with pytest.raises(InvalidParameter, match="at least one"):
+        dock_panel(receptor, PANEL_LIGANDS, {})
+    with pytest.raises(InvalidParameter, match="SMILES strings"):
+        dock_panel(receptor, [42], panel_sites)
+
+
+# ------------------------------------------------------------------ validation
+@needs_extra
+@pytest.mark.slow
+def test_redocking_s_ketamine_into_7eu8_over_five_seeds(s7eu8, receptor):
+    """Redocking into the box of the bound ligand (the standard protocol; the box is centred on JC9).
+
+    Preparation: both ketamine states populated at pH 7.4 (pKa 7.5: cation 56 %,
+    neutral 44 %), ETKDG seed fixed, receptor with polar H (pH 7.4 states).
+    Bars (issue 11): top-pose centroid within 2.5 Å of the deposited one in
+    >= 3 of 5 seeds; median recall of the deposited 4.5 Å contact residues
+    of the top pose >= 0.7; a pose within 3.0 Å symmetry-aware RMSD among
+    the returned poses in every seed (9 poses per state: up to 18). Measured
+    during development: centroid 2.16-2.25 Å in 5/5 seeds, recall 1.0, best
+    pose 2.54-2.85 Å; the cation alone gives top 4.2 Å and best 3.25-3.57 Å,
+    the neutral amine alone best 2.5-2.6 Å but centroid 2.97 Å.
+    """
+    import toolkit
+    from toolkit.docking import (
+        box_from_ligand,
+        contact_recall,
+        dock_states,
+        pose_contacts,
+        prepare_ligand_states,
+        symmetry_rmsd,
+    )
+    from toolkit.docking.engine import pose_centroid
+
+    states = prepare_ligand_states((s7eu8, "JC9"), pka=7.5)
+    ref = states[0].reference
+    ref_centroid = ref.GetConformer().GetPositions().mean(axis=0)
+    deposited = set(toolkit.site_residues(s7eu8, "JC9", cutoff=4.5, with_interactions=False)["label"])
+    box = box_from_ligand(s7eu8, "JC9")
+    centroid_ok, recalls, best = 0, [], []
+    for seed in range(1, 6):
+        res = dock_states(receptor, states, box, site="pore", seed=seed, exhaustiveness=8, n_poses=9)
+        site, _ = pose_contacts(res, poses=1)
+        centroid_ok += np.linalg.norm(pose_centroid(res.mols[0]) - ref_centroid) <= 2.5
+        recalls.append(contact_recall(site["label"], deposited))
+        best.append(min(symmetry_rmsd(m, ref) for m in res.mols))
+    assert centroid_ok >= 3, centroid_ok
+    assert np.median(recalls) >= 0.7, recalls
+    assert max(best) <= 3.0, best

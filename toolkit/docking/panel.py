@@ -1,0 +1,465 @@
+"""Dock many ligands into named sites: :func:`dock_panel` (batch, ``n_jobs``, Dask) and its table.
+
+Sites
+-----
+:func:`pore_box` puts the box on the literature rings of the channel
+vestibule (Asn, hydrophobic and Thr rings: Chou et al. 2022,
+doi:10.1038/s41594-022-00772-0; Zhang et al. 2021,
+doi:10.1038/s41586-021-03769-9; the ring residues of
+:data:`toolkit.catalog.ANCHORS`), so it needs no bound ligand and does not
+know where the deposited drug sits. :func:`default_sites` adds the best
+``n_lateral`` computed lateral candidates (:func:`toolkit.lateral_candidates`,
+a :data:`~toolkit.docking.box.POCKET_EDGE` cube each): they are computed
+candidates, not known sites.
+
+No ligand is ever lost
+----------------------
+Every (ligand, site) pair gives one row of :data:`DOCK_COLUMNS` with a
+``status`` (:data:`DOCK_STATUSES`) and a ``message``:
+
+``ok``
+    docked and analysed.
+``preparation_failed``
+    the ligand cannot be protonated, embedded or typed (e.g. xenon, one atom).
+``invalid_box``
+    the site's box is outside the receptor or too large.
+``docking_failed``
+    Vina or the pose read-back failed.
+``error``
+    anything else (the message gives the exception).
+
+Scores are Vina scores (kcal/mol), which rank poses of one ligand; they are
+not binding free energies and do not rank ligands across assays. The panel's
+measured values come from different assays (:data:`toolkit.chem.panel.PANEL_NOTE`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import (
+    DockingError,
+    InvalidBox,
+    InvalidMolecule,
+    InvalidParameter,
+    MissingExtra,
+    ToolkitError,
+)
+from .box import Box, box_from_pocket, box_from_residues
+from .engine import ENERGY_RANGE, EXHAUSTIVENESS, N_POSES, SEED, DockingResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..model import Structure
+    from .receptor import Receptor
+
+__all__ = [
+    "DOCK_COLUMNS", "DOCK_STATUSES", "SCORE_NOTE", "dock_panel", "pore_box", "default_sites", "analyse_result",
+    "KEY_CONTACTS",
+]  # fmt: skip
+
+#: Column schema of :func:`dock_panel` (one row per ligand and site, in input order).
+DOCK_COLUMNS = [
+    "ligand", "state", "ph", "site", "best_score", "n_poses", "pose_spread", "key_contacts", "interactions",
+    "posebusters_flags", "measured_nM", "value_type", "value_status", "protonation", "seed", "exhaustiveness",
+    "status", "message", "seconds",
+]  # fmt: skip
+DOCK_STATUSES = ("ok", "preparation_failed", "invalid_box", "docking_failed", "error")
+#: Site residues (labels) of the top pose listed in ``key_contacts``, nearest first.
+KEY_CONTACTS = 6
+SCORE_NOTE = (
+    "Vina scores (kcal/mol) rank poses of one ligand, not ligands; measured values come from different "
+    "assays (see value_type and the panel's sources) and must not be compared across assays."
+)
+
+
+def pore_box(structure: Structure, *, padding: float = 2.0) -> Box:
+    """Box on the pore vestibule's literature ring residues present in the structure.
+
+    Uses the Asn-, hydrophobic- and Thr-ring anchors of
+    :data:`toolkit.catalog.ANCHORS` found in the structure (by subunit and
+    UniProt number), plus ``padding`` Å.
+
+    Raises
+    ------
+    InvalidParameter
+        Fewer than three ring residues are present (not a channel structure).
+
+    Examples
+    --------
+    >>> s = toolkit.load_structure("7EU8")  # doctest: +SKIP
+    >>> pore_box(s).source  # doctest: +SKIP
+    'pore rings GluN1 N616, GluN1 V644, GluN1 T648, GluN2B N615, GluN2B L643, GluN2B T647 + 2 Å'
+    """
+    from ..catalog import ANCHORS
+
+    labels = []
+    subs = set(structure.chain_subunits.values())
+    for x in ANCHORS:
+        if "ring" in x.role and x.subunit in subs:
+            lab = f"{x.subunit} {x.residue}{x.uniprot_num}"
+            with contextlib.suppress(InvalidParameter):
+                box_from_residues(structure, [lab], padding=0.0)
+                labels.append(lab)
+    if len(labels) < 3:
+        raise InvalidParameter(
+            f"{structure.entry_id}: only {len(labels)} pore-ring residues found ({', '.join(labels) or 'none'}); "
+            "give a box from residues or a ligand"
+        )
+    b = box_from_residues(structure, labels, padding=padding)
+    return Box(b.center, b.size, f"pore rings {', '.join(labels)} + {padding:g} Å")
+
+
+def default_sites(structure: Structure, *, n_lateral: int = 2) -> dict[str, Box]:
+    """``{"pore": pore_box(...), "lateral 1": ..., ...}``: the pore and the best lateral candidates.
+
+    Lateral candidates are :func:`toolkit.lateral_candidates` rows in rank
+    order (computed candidates, see there); none is added when the
+    structure has none (or no transmembrane domain).
+    """
+    sites = {"pore": pore_box(structure)}
+    if n_lateral > 0:
+        from ..sites import lateral_candidates
+
+        try:
+            cands = lateral_candidates(structure)
+        except ToolkitError:
+            cands = None
+        if cands is not None and len(cands):
+            for k, (_, row) in enumerate(cands.head(n_lateral).iterrows(), start=1):
+                b = box_from_pocket(row)
+                sites[f"lateral {k}"] = Box(b.center, b.size, f"lateral candidate {k}: {b.source}")
+    return sites
+
+
+def analyse_result(result: DockingResult, *, posebusters: bool = True, poses: int | None = None) -> dict[str, Any]:
+    """Contacts, interactions and PoseBusters flags of every pose, or of the first ``poses``.
+
+    Stored in ``result.extra`` (``"site"``, ``"interactions"`` with a
+    ``pose`` column, ``"posebusters"``: one string of failed checks per
+    pose) and returned.
+    """
+    from .analysis import pose_contacts, posebusters_flags
+
+    site, inter = pose_contacts(result, poses=poses)
+    result.extra["site"] = site
+    result.extra["interactions"] = inter
+    if posebusters:
+        result.extra["posebusters"] = posebusters_flags(result, poses=poses)
+    return result.extra
+
+
+def _row_base(entry: Mapping[str, Any], site: str) -> dict[str, Any]:
+    row = dict.fromkeys(DOCK_COLUMNS)
+    row.update(ligand=entry["name"], site=site, measured_nM=entry.get("measured_nM", np.nan),
+               value_type=entry.get("value_type"), value_status=entry.get("value_status"))  # fmt: skip
+    return row
+
+
+def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    """Prepare one ligand once and dock it into every site; never raises."""
+    from .engine import dock_states
+    from .ligand import prepare_ligand_states
+
+    rows, poses = [], {}
+    t0 = time.perf_counter()
+    try:
+        states = prepare_ligand_states(entry["source"], name=entry["name"], ph=opts["ph"], pka=entry.get("pka"),
+                                       seed=opts["embed_seed"], states=opts["states"])  # fmt: skip
+    except MissingExtra:
+        raise
+    except (InvalidMolecule, ToolkitError) as exc:
+        for site in sites:
+            rows.append({**_row_base(entry, site), "status": "preparation_failed", "message": str(exc),
+                         "seconds": time.perf_counter() - t0, "ph": opts["ph"]})  # fmt: skip
+        return rows, poses
+    except Exception as exc:  # a failing ligand never stops the run
+        for site in sites:
+            rows.append({**_row_base(entry, site), "status": "error", "message": f"{type(exc).__name__}: {exc}",
+                         "seconds": time.perf_counter() - t0, "ph": opts["ph"]})  # fmt: skip
+        return rows, poses
+    for site, box in sites.items():
+        t1 = time.perf_counter()
+        row = _row_base(entry, site)
+        row.update(state=states[0].state, ph=opts["ph"], protonation=states[0].protonation, seed=opts["seed"],
+                   exhaustiveness=opts["exhaustiveness"])  # fmt: skip
+        try:
+            res = dock_states(receptor, states, box, site=site, seed=opts["seed"], exhaustiveness=opts["exhaustiveness"],
+                              n_poses=opts["n_poses"], energy_range=opts["energy_range"])  # fmt: skip
+            analyse_result(res, posebusters=opts["posebusters"], poses=opts["analyse_poses"])
+            st = res.extra["site"]
+            st = st[st["pose"] == 1].sort_values("min_distance", kind="stable")
+            labels = list(dict.fromkeys(st["label"].tolist()))
+            it = res.extra["interactions"]
+            it = it[it["pose"] == 1]
+            kinds = sorted({f"{t} {lab}" for t, lab in zip(it["type"], it["label"]) if t != "hydrophobic"})
+            row.update(state=res.ligand.state, protonation=res.ligand.protonation, best_score=res.best_score,
+                       n_poses=len(res.mols), pose_spread=res.pose_spread,
+                       key_contacts=";".join(labels[:KEY_CONTACTS]), interactions=";".join(kinds),
+                       posebusters_flags=(res.extra.get("posebusters") or [""])[0] if opts["posebusters"] else "not run",
+                       status="ok", message=f"{res.settings.get('states', res.ligand.state)}; {box}")  # fmt: skip
+            poses[site] = (res.mols, res.poses, res.extra["site"], res.extra["interactions"], res.settings,
+                           res.extra.get("states"), res.extra.get("posebusters"))  # fmt: skip
+        except InvalidBox as exc:
+            row.update(status="invalid_box", message=str(exc))
+        except DockingError as exc:
+            row.update(status="docking_failed", message=str(exc))
+        except MissingExtra:
+            raise
+        except Exception as exc:  # a failing ligand never stops the run
+            row.update(status="error", message=f"{type(exc).__name__}: {exc}")
+        row["seconds"] = time.perf_counter() - t1
+        rows.append(row)
+    return rows, poses
+
+
+# ---------------------------------------------------------------- workers
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]) -> None:
+    _WORKER.update(receptor=receptor, sites=sites, opts=opts)
+
+
+def _worker_task(entry: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    return _dock_entry(entry, _WORKER["receptor"], _WORKER["sites"], _WORKER["opts"])
+
+
+def _dask_task(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
+               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    return _dock_entry(entry, receptor, sites, opts)
+
+
+def _entries(ligands: Any) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    from ..chem import load_panel
+
+    if ligands is None:
+        ligands = load_panel()
+    if isinstance(ligands, str):
+        ligands = [ligands]
+    out = []
+    if isinstance(ligands, pd.DataFrame):
+        if "isomeric_smiles" not in ligands.columns and "smiles" not in ligands.columns:
+            raise InvalidParameter(f"a ligand table needs an isomeric_smiles or smiles column; columns: {list(ligands.columns)}")
+        for k, r in enumerate(ligands.to_dict("records")):
+            smi = r.get("isomeric_smiles", r.get("smiles"))
+            name = str(r.get("name") if r.get("name") is not None else f"ligand {k + 1}")
+            pka = r.get("pka")
+            out.append({
+                "name": name, "source": str(smi) if smi is not None else "", "pka": pka if pka is not None and
+                np.isfinite(float(pka)) else None, "measured_nM": r.get("value_nM", np.nan),
+                "value_type": r.get("value_type"), "value_status": r.get("status"),
+            })  # fmt: skip
+        return out
+    for k, x in enumerate(ligands):
+        if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str):  # (name, smiles)
+            out.append({"name": x[0], "source": x[1], "pka": None})
+        elif isinstance(x, str):
+            out.append({"name": x, "source": x, "pka": None})
+        else:
+            raise InvalidParameter(f"ligand {k + 1}: give SMILES strings, (name, SMILES) pairs or a panel table, got {x!r}")
+    return out
+
+
+def dock_panel(
+    receptor: Receptor | Structure,
+    ligands: Any = None,
+    sites: Mapping[str, Box] | None = None,
+    *,
+    ph: float = 7.4,
+    states: str = "populated",
+    seed: int = SEED,
+    exhaustiveness: int = EXHAUSTIVENESS,
+    n_poses: int = N_POSES,
+    energy_range: float = ENERGY_RANGE,
+    embed_seed: int | None = None,
+    posebusters: bool = True,
+    analyse_poses: int | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
+    engine: str = "processes",
+    scheduler: Any = None,
+    return_results: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[tuple[str, str], DockingResult]]:
+    """Dock a ligand panel into named sites; one row per (ligand, site) with a status.
+
+    Parameters
+    ----------
+    receptor
+        A :class:`~toolkit.docking.Receptor`, or a loaded structure (then
+        :func:`prepare_receptor` with its defaults: every chain, bound
+        ligands removed).
+    ligands
+        ``None`` (the curated panel, :func:`toolkit.load_panel`, with its
+        sourced pKa values and measured values), a panel-like DataFrame,
+        SMILES strings, or ``(name, SMILES)`` pairs.
+    sites
+        ``{name: Box}``; default :func:`default_sites` (pore + best 2
+        lateral candidates) of the receptor's structure.
+    ph, states
+        Protonation (:func:`prepare_ligand_states`).
+    seed, exhaustiveness, n_poses, energy_range
+        Vina settings (:func:`dock`); the same seed for every ligand.
+    embed_seed
+        ETKDG seed (default :data:`toolkit.docking.ligand.EMBED_SEED`).
+    posebusters
+        Run PoseBusters on the analysed poses (the table shows the top
+        pose's failed checks; every pose's are in the results).
+    analyse_poses
+        Analyse (contacts, interactions, PoseBusters) the first
+        ``analyse_poses`` poses of each pair; ``None`` (default) = every pose.
+    n_jobs
+        Ligands docked side by side (processes; :func:`toolkit._jobs.resolve_n_jobs`).
+    progress
+        Show a progress bar (tqdm) over ligands.
+    engine, scheduler
+        ``"processes"`` (default) or ``"dask"``: dask.distributed, on a new
+        local cluster of ``n_jobs`` workers or on ``scheduler`` (an address
+        or a ``Client``), as :func:`toolkit.compare` does.
+    return_results
+        Also return ``{(ligand, site): DockingResult}`` of the docked pairs
+        (poses, contacts, interactions; for views).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`DOCK_COLUMNS`, ligands in input order, sites in ``sites``
+        order; ``attrs["note"]`` is :data:`SCORE_NOTE`. Serial and parallel
+        runs give the same table apart from ``seconds``.
+
+    Raises
+    ------
+    MissingExtra
+        The ``docking`` extra is not installed.
+    InvalidParameter
+        Bad ``n_jobs``/``engine``/ligands; no sites.
+
+    Examples
+    --------
+    >>> s = toolkit.load_structure("7EU8")  # doctest: +SKIP
+    >>> table = dock_panel(s, [("esketamine", "CN[C@]1(c2ccccc2Cl)CCCCC1=O")], {"pore": pore_box(s)})  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from .._jobs import resolve_n_jobs
+    from ._extra import require
+    from .ligand import EMBED_SEED, STATE_POLICIES
+    from .receptor import Receptor, prepare_receptor
+
+    require(what="dock_panel")
+    n_jobs = resolve_n_jobs(n_jobs)
+    if engine not in ("processes", "dask"):
+        raise InvalidParameter(f"engine must be 'processes' or 'dask', got {engine!r}")
+    if states not in STATE_POLICIES:
+        raise InvalidParameter(f"states must be one of {STATE_POLICIES}, got {states!r}")
+    if not isinstance(receptor, Receptor):
+        receptor = prepare_receptor(receptor)
+    if sites is None:
+        sites = default_sites(receptor.structure)
+    sites = dict(sites)
+    if not sites:
+        raise InvalidParameter("sites must name at least one box")
+    entries = _entries(ligands)
+    opts = {"ph": float(ph), "states": states, "seed": int(seed), "exhaustiveness": int(exhaustiveness),
+            "n_poses": int(n_poses), "energy_range": float(energy_range), "posebusters": bool(posebusters),
+            "embed_seed": int(EMBED_SEED if embed_seed is None else embed_seed),
+            "analyse_poses": None if analyse_poses is None else int(analyse_poses)}  # fmt: skip
+    outs: list[Any] = [None] * len(entries)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(entries), desc="docking", unit="ligand")
+    try:
+        for k, out in _run(entries, receptor, sites, opts, n_jobs, engine, scheduler):
+            outs[k] = out
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows = [r for rows_, _ in outs for r in rows_]
+    df = pd.DataFrame(rows, columns=DOCK_COLUMNS)
+    for c in ("best_score", "pose_spread", "measured_nM", "ph", "seconds"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    for c in ("n_poses", "seed", "exhaustiveness"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    df.attrs["note"] = SCORE_NOTE
+    df.attrs["receptor"] = receptor.protonation
+    df.attrs["sites"] = {k: str(v) for k, v in sites.items()}
+    if not return_results:
+        return df
+    results = {}
+    for entry, (_, poses) in zip(entries, outs):
+        for site, (mols, table, site_df, inter, settings, st, pb) in poses.items():
+            lig = st[0] if st else None
+            top = next((x for x in (st or []) if x.state == table["state"].iloc[0]), lig)
+            r = DockingResult(top, receptor, sites[site], site, mols, table, settings, float("nan"))
+            r.extra.update(site=site_df, interactions=inter, states=st, posebusters=pb)
+            results[(entry["name"], site)] = r
+    return df, results
+
+
+def _run(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any],
+         n_jobs: int, engine: str, scheduler: Any) -> Iterator[tuple[int, Any]]:  # fmt: skip
+    if engine == "dask":
+        yield from _run_dask(entries, receptor, sites, opts, n_jobs, scheduler)
+        return
+    if n_jobs == 1:
+        for k, e in enumerate(entries):
+            yield k, _dock_entry(e, receptor, sites, opts)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from ..batch import _without_main_module
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["toolkit.docking.panel", "rdkit.Chem", "pandas", "vina", "meeko"])
+    with _without_main_module():
+        ex = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(receptor, sites, opts))  # fmt: skip
+    with ex:
+        with _without_main_module():
+            futs = {ex.submit(_worker_task, e): k for k, e in enumerate(entries)}
+        for f in as_completed(futs):
+            yield futs[f], f.result()
+
+
+def _run_dask(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any],
+              n_jobs: int, scheduler: Any) -> Iterator[tuple[int, Any]]:  # fmt: skip
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise MissingExtra("dask", "distributed", "engine='dask'") from exc
+    from ..batch import _without_main_module
+
+    cluster = None
+    if scheduler is None:
+        with _without_main_module():
+            cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                   processes=True)  # fmt: skip
+        client, own = Client(cluster), True
+    elif isinstance(scheduler, str):
+        client, own = Client(scheduler), True
+    else:
+        client, own = scheduler, False
+    try:
+        rec = client.scatter(receptor, broadcast=True)
+        futs = {client.submit(_dask_task, e, rec, sites, opts, pure=False): k for k, e in enumerate(entries)}
+        for f in as_completed(futs):
+            yield futs[f], f.result()
+    finally:
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
