@@ -261,6 +261,12 @@ def ligand_charge_state(
         A new molecule with formal charges set on the charged sites (atom
         order, properties and conformer kept) and its charge state.
 
+    Raises
+    ------
+    InvalidParameter
+        ``mol`` is not an RDKit molecule, ``ph`` is outside 0-14, ``pka``
+        outside -10 to 25, or ``pka_source``/``code`` is not a string.
+
     Examples
     --------
     >>> from rdkit import Chem
@@ -273,8 +279,16 @@ def ligand_charge_state(
     """
     from rdkit import Chem
 
+    from .._checks import check_str, shown
+
+    if not isinstance(mol, Chem.Mol):
+        raise InvalidParameter(
+            f"mol must be an RDKit molecule (e.g. from ligand_to_mol), got {type(mol).__name__} {shown(mol)}"
+        )
     ph = check_ph(ph)
     pka = _check_pka(pka)
+    check_str(pka_source, "pka_source", optional=True)
+    check_str(code, "code", optional=True)
     if pka is None and code is not None:
         hit = sourced_pka(code)
         if hit is not None:
