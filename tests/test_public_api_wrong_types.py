@@ -38,25 +38,6 @@ PENDING_OTHER_OWNERS: set[str] = {
     "find_pockets:exclude_ligands=str", "find_pockets:max_ray=1e9", "find_pockets:progress=str",
     "find_pockets:structure=int", "find_pockets:structure=str", "lateral_candidates:structure=int",
     "lateral_candidates:structure=str", "pocket_points:structure=int", "pocket_points:structure=str",
-    # H12 chem/templates.py
-    "ccd_template:keep_hydrogens=str", "ccd_template:stereo=str", "ligand_to_mol:smiles=bytes",
-    "ligand_to_mol:smiles=int", "ligand_to_mol:structure=int", "ligand_to_mol:structure=str",
-    # H12 sites/contacts.py
-    "site_residues:interaction_table=str", "site_residues:interaction_table=table-without-columns",
-    "site_residues:ph=nan", "site_residues:ph=str", "site_residues:pka=nan", "site_residues:pka=str",
-    "site_residues:smiles=bytes", "site_residues:smiles=int", "site_residues:structure=None",
-    "site_residues:structure=int", "site_residues:structure=str", "site_residues:with_interactions=str",
-    "site_residues:no-protein",
-    # H12 sites/interactions.py
-    "interactions:ph=-50", "interactions:ph=nan", "interactions:ph=str", "interactions:pka=str",
-    "interactions:smiles=bytes", "interactions:smiles=int", "interactions:structure=int",
-    "interactions:structure=str",
-    # H12 sites/mapping.py
-    "compare_pore_site:others=int", "compare_pore_site:others=str", "compare_pore_site:site_df=str",
-    "compare_pore_site:site_df=table-without-columns", "compare_pore_site:site_structure=int",
-    "compare_pore_site:site_structure=str", "interaction_matrix:long_df=str", "map_site:site_df=str",
-    "map_site:site_df=table-without-columns", "map_site:source=int", "map_site:source=str",
-    "map_site:target_structure=int", "map_site:target_structure=str",
     # H13 views/threed.py
     "site_view:height=float", "site_view:height=str", "site_view:interactions=str", "site_view:labels=str",
     "site_view:pockets=str", "site_view:site=str", "site_view:structure=int", "site_view:structure=str",
@@ -69,10 +50,6 @@ PENDING_OTHER_OWNERS: set[str] = {
     # call ends in a RenderError or a time-out depending on the machine's load)
     "to_png:chromium=int", "to_png:min_drawn=str", "to_png:path=int", "to_png:timeout=str",
     "to_png:width=str", "to_png:height=str", "to_png:wait_ms=str",
-    # sites/superpose.py (no helper)
-    "superpose_tmd:min_pairs=-1", "superpose_tmd:min_pairs=float", "superpose_tmd:min_pairs=str",
-    "superpose_tmd:mobile=int", "superpose_tmd:mobile=str", "superpose_tmd:reference=int",
-    "superpose_tmd:reference=str",
 }
 
 #: Functions whose calls are slow even when they fail properly (a browser, a whole report).
@@ -115,6 +92,7 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
         "superpose_tmd": lambda: {"mobile": g("s"), "reference": g("s")},
         "ligand_to_mol": lambda: {"structure": g("s"), "code": "JC9"},
         "ccd_template": lambda: {"code": "JC9"},
+        "ligand_charge_state": lambda: {"mol": toolkit.ccd_template("JC9"), "code": "JC9"},
         "compute_properties": lambda: {"mols_or_smiles": "CCO"},
         "similarity_table": lambda: {"queries": "CCO"},
         "nearest_neighbours": lambda: {"mol_or_smiles": "CCO"},
@@ -179,6 +157,10 @@ def _cases() -> list[Any]:
         ("find_pockets", "grid_spacing", "-1", -1.0),
         ("find_pockets", "min_psp", "-1", -1),
         ("superpose_tmd", "min_pairs", "-1", -1),
+        ("ligand_charge_state", "mol", "str", "CCO"),
+        ("ligand_charge_state", "mol", "None", None),
+        ("ligand_charge_state", "ph", "-50", -50.0),
+        ("compare_pore_site", "others", "list-of-str", ["7EOS"]),
         ("site_view", "width", "-1", -1),
     ]
     params = []
