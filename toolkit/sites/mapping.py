@@ -152,6 +152,19 @@ def map_residues(
     """
     import pandas as pd
 
+    from .._checks import check_int, check_str, check_structure
+
+    check_structure(source, "source")
+    check_str(source_chain, "source_chain")
+    check_structure(target, "target")
+    check_str(target_chain, "target_chain")
+    if auth_seq_ids is not None:
+        if isinstance(auth_seq_ids, (str, bytes)) or not hasattr(auth_seq_ids, "__iter__"):
+            raise InvalidParameter(
+                f"auth_seq_ids must be a list of residue numbers or None, got {type(auth_seq_ids).__name__} "
+                f"{shown(auth_seq_ids)}"
+            )
+        auth_seq_ids = [check_int(x, "auth_seq_ids[]") for x in auth_seq_ids]
     src = source.residues(chain=source_chain).reset_index(drop=True)
     tgt = target.residues(chain=target_chain).reset_index(drop=True)
     if src.empty:

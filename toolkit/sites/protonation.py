@@ -152,6 +152,18 @@ def check_ph(ph: Any, name: str = "ph") -> float:
     return v
 
 
+def _check_mol(mol: Any) -> None:
+    """An RDKit molecule, else :class:`~toolkit.errors.InvalidParameter`."""
+    from rdkit import Chem
+
+    from .._checks import shown
+
+    if not isinstance(mol, Chem.Mol):
+        raise InvalidParameter(
+            f"mol must be an RDKit molecule (e.g. from ligand_to_mol), got {type(mol).__name__} {shown(mol)}"
+        )
+
+
 def _check_pka(pka: Any) -> float | None:
     if pka is None:
         return None
@@ -279,12 +291,9 @@ def ligand_charge_state(
     """
     from rdkit import Chem
 
-    from .._checks import check_str, shown
+    from .._checks import check_str
 
-    if not isinstance(mol, Chem.Mol):
-        raise InvalidParameter(
-            f"mol must be an RDKit molecule (e.g. from ligand_to_mol), got {type(mol).__name__} {shown(mol)}"
-        )
+    _check_mol(mol)
     ph = check_ph(ph)
     pka = _check_pka(pka)
     check_str(pka_source, "pka_source", optional=True)
@@ -410,6 +419,7 @@ def plip_charge_state(mol: Any) -> ChargeState:
     >>> [g.name for g in plip_charge_state(Chem.MolFromSmiles("CNC1(c2ccccc2Cl)CCCCC1=O")).groups]
     []
     """
+    _check_mol(mol)
     groups: list[ChargedGroup] = []
     src = "PLIP 3.0.1 convention"
     for at in mol.GetAtoms():
