@@ -186,6 +186,10 @@ def test_smiles_for_a_ccd_component_is_checked_not_ignored(s7eu8):
             ligand_to_mol(s7eu8, "JC9", smiles=wrong)
     with pytest.raises(InvalidParameter, match="structure must be a loaded Structure"):
         ligand_to_mol("7EU8", "JC9")
+    with pytest.raises(InvalidParameter, match="ph must be between 0 and 14"):
+        ligand_to_mol(s7eu8, "JC9", ph="seven", pka=7.5)
+    with pytest.raises(InvalidParameter, match="pka must be between -10 and 25"):
+        ligand_to_mol(s7eu8, "JC9", ph=7.4, pka=float("nan"))
 
 
 def test_missing_atom_is_dropped_with_warning(s7eu8):

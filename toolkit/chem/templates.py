@@ -233,8 +233,9 @@ def ccd_template(code: str, *, keep_hydrogens: bool = False, stereo: bool = True
     """
     from rdkit import Chem
 
-    from .._checks import check_bool
+    from .._checks import check_bool, check_str
 
+    check_str(code, "code")
     keep_hydrogens = check_bool(keep_hydrogens, "keep_hydrogens")
     stereo = check_bool(stereo, "stereo")
     code = str(code).upper().strip()
@@ -391,8 +392,9 @@ def ligand_to_mol(
     InvalidMolecule
         ``smiles`` is not one valid SMILES (syntax, valence, blanks inside).
     InvalidParameter
-        Only one of ``ph``/``pka`` given; ``structure`` is not a loaded
-        Structure or ``smiles`` not a string.
+        Only one of ``ph``/``pka`` given, or out of range (pH 0-14, pKa -10
+        to 25); ``structure`` is not a loaded Structure or ``smiles`` not a
+        string.
 
     Examples
     --------
@@ -403,7 +405,7 @@ def ligand_to_mol(
     """
     from rdkit import Chem
 
-    from .._checks import check_str, check_structure
+    from .._checks import check_number, check_str, check_structure
     from ..model import LigandKey
     from .standardization import parse_smiles
 
@@ -411,6 +413,9 @@ def ligand_to_mol(
     check_str(smiles, "smiles", optional=True)
     if (ph is None) != (pka is None):
         raise InvalidParameter(f"give both ph and pka to protonate amines (got ph={ph!r}, pka={pka!r})")
+    if ph is not None:
+        ph = check_number(ph, "ph", 0, 14)
+        pka = check_number(pka, "pka", -10, 25)  # the range of toolkit.sites.protonation
     key = LigandKey.of(code, chain, res_id)
     code = key.code
     idx = key.atoms(structure, heavy=True)

@@ -97,6 +97,10 @@ def _pair_chains(
     """Source chain -> (target chain, target subunit), by subunit and order of appearance."""
     from ..catalog import SUBUNITS
 
+    if subunit_map is not None and not isinstance(subunit_map, dict):
+        raise InvalidParameter(
+            f"subunit_map must be a dict of subunit names or None, got {type(subunit_map).__name__} {shown(subunit_map)}"
+        )
     bad = {k: v for k, v in (subunit_map or {}).items() if k not in SUBUNITS or v not in SUBUNITS}
     if bad:
         raise InvalidParameter(f"subunit_map {bad} names unknown subunits; expected names from {sorted(SUBUNITS)}")
@@ -361,6 +365,10 @@ def compare_pore_site(
         check_structure(st, f"others[{k}]")
     if site_df is not None:
         check_table(site_df, "site_df", _SITE_KEYS, what="site table (site_residues)")
+    if isinstance(subunits, (str, bytes)) or not isinstance(subunits, (list, tuple)):
+        raise InvalidParameter(
+            f"subunits must be a tuple or list of subunit names, got {type(subunits).__name__} {shown(subunits)}"
+        )
     bad = [x for x in subunits if x not in SUBUNITS]
     if bad:
         raise InvalidParameter(f"unknown subunit(s) {bad}; expected names from {sorted(SUBUNITS)}")
