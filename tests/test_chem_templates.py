@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit.errors import ComponentNotFound, InvalidParameter, LigandNotFound, TemplateMismatch
+from toolkit.errors import (
+    ComponentNotFound,
+    InvalidMolecule,
+    InvalidParameter,
+    LigandNotFound,
+    LossyFixWarning,
+    TemplateMismatch,
+)
 from toolkit.model import Structure
 
 Chem = pytest.importorskip("rdkit.Chem")
@@ -147,8 +154,42 @@ def test_smiles_not_matching_atoms_raises(s7eu8):
         ligand_to_mol(s, ABSENT, smiles="c1ccc(C2(N3CCCCC3)CCCCC2)cc1")  # phencyclidine
     with pytest.raises(TemplateMismatch, match="connectivity"):
         ligand_to_mol(s, ABSENT, smiles="CNC1(c2cccc(Cl)c2)CCCCC1=O")  # meta-chloro isomer
-    with pytest.raises(TemplateMismatch, match="parsed"):
+    with pytest.raises(InvalidMolecule, match="parsed"):
         ligand_to_mol(s, ABSENT, smiles="C1CC(")
+
+
+def test_smiles_for_a_ccd_component_is_checked_not_ignored(s7eu8):
+    """Issue 14 item 18: a SMILES given with a CCD code is validated against the component."""
+    from toolkit.chem.templates import ligand_to_mol
+
+    ccd = Chem.MolToSmiles(ligand_to_mol(s7eu8, "JC9"))
+    # invalid SMILES: syntax, valence, a second word RDKit would read as a name
+    for bad in ("C1CC(", "C(C)(C)(C)(C)C", "CNC1(c2ccccc2Cl)CCCCC1=O DROP TABLE"):
+        with pytest.raises(InvalidMolecule):
+            ligand_to_mol(s7eu8, "JC9", smiles=bad)
+    # unrelated (phencyclidine) or isomeric (meta-chloro) templates: not JC9
+    for other in ("c1ccc(C2(N3CCCCC3)CCCCC2)cc1", "CNC1(c2cccc(Cl)c2)CCCCC1=O"):
+        with pytest.raises(TemplateMismatch, match="not CCD component JC9"):
+            ligand_to_mol(s7eu8, "JC9", smiles=other)
+    # the same molecule (any enantiomer; stereo comes from the coordinates): CCD chemistry, no warning
+    for same in (_panel_smiles("esketamine"), _panel_smiles("arketamine"), _panel_smiles("ketamine (racemic)")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert Chem.MolToSmiles(ligand_to_mol(s7eu8, "JC9", smiles=same)) == ccd
+    # same skeleton, another charge state: CCD chemistry kept, and said so
+    with pytest.warns(LossyFixWarning, match="other bond orders or charges"):
+        m = ligand_to_mol(s7eu8, "JC9", smiles="C[NH2+]C1(c2ccccc2Cl)CCCCC1=O")
+    assert Chem.MolToSmiles(m) == ccd
+    # wrong types are named
+    for wrong in (42, b"CN"):
+        with pytest.raises(InvalidParameter, match="smiles must be a string"):
+            ligand_to_mol(s7eu8, "JC9", smiles=wrong)
+    with pytest.raises(InvalidParameter, match="structure must be a loaded Structure"):
+        ligand_to_mol("7EU8", "JC9")
+    with pytest.raises(InvalidParameter, match="ph must be between 0 and 14"):
+        ligand_to_mol(s7eu8, "JC9", ph="seven", pka=7.5)
+    with pytest.raises(InvalidParameter, match="pka must be between -10 and 25"):
+        ligand_to_mol(s7eu8, "JC9", ph=7.4, pka=float("nan"))
 
 
 def test_missing_atom_is_dropped_with_warning(s7eu8):

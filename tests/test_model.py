@@ -134,3 +134,23 @@ def test_to_biopython(s7eu8):
                                s7eu8.coord[s7eu8.ligand_atoms("JC9")][[a.get_id() for a in jc9].index("CL1") if "CL1" in jc9 else 0],
                                atol=1e-3)  # fmt: skip
     assert bio[0]["A"][616].get_resname() == "ASN"
+
+
+def test_structure_methods_name_wrong_argument_types(s7eu8):
+    """Issue 14 item 13: chain and mask arguments of the wrong type are InvalidParameter, not an empty table."""
+    from toolkit.errors import InvalidParameter
+
+    with pytest.raises(InvalidParameter, match="chain must be a string or None, got int 5"):
+        s7eu8.residues(chain=5)
+    with pytest.raises(InvalidParameter, match="chain must be a string, got int 5"):
+        s7eu8.sequence(5)
+    with pytest.raises(InvalidParameter, match="chain must be a string"):
+        s7eu8.numbering_check(5)
+    with pytest.raises(InvalidParameter, match="boolean array of one value per atom"):
+        s7eu8.select("x")
+    with pytest.raises(InvalidParameter, match="boolean array of one value per atom"):
+        s7eu8.select(np.ones(3, dtype=bool))
+    # valid calls are unchanged
+    assert len(s7eu8.residues(chain="B")) == len(s7eu8.sequence("B")) > 0
+    mask = s7eu8.atoms["chain_id"] == "B"
+    assert len(s7eu8.select(mask)["coord"]) == int(mask.sum())

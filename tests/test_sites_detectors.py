@@ -308,15 +308,15 @@ def test_polymer_classification(mirror):
 
 
 def test_rna_only_entry_has_no_protein_partners(mirror):
-    """4YB0 (RNA only): ligands get no interactions and an empty site, with a warning, not a crash."""
-    from toolkit.errors import EmptySiteWarning
+    """4YB0 (RNA only, loaded with require_protein=False): the site functions say so with NoProteinError."""
+    from toolkit.errors import NoProteinError
 
     s = _complex(mirror, "4yb0")
     assert not s.protein_mask.any() and s.polymer_mask.any()
-    df = interactions(s, "C2E:A:102")
-    assert df.empty and list(df.columns)[:3] == ["entry", "ligand", "ligand_chain"]
-    with pytest.warns(EmptySiteWarning):
-        assert site_residues(s, "C2E:A:102").empty
+    with pytest.raises(NoProteinError, match="no protein residue.*polymer chains: A"):
+        interactions(s, "C2E:A:102")
+    with pytest.raises(NoProteinError, match="no protein residue"):
+        site_residues(s, "C2E:A:102")
 
 
 # ----------------------------------------------------------------------------- PLIP convention

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._checks import check_str
 from .catalog import ANCHORS, MOTIF, MOTIF_START, component_category, identify_subunit
-from .errors import LigandNotFound, NumberingWarning, UnknownComponentWarning
+from .errors import InvalidParameter, LigandNotFound, NumberingWarning, UnknownComponentWarning
 from .io.aminoacids import THREE_TO_ONE, is_amino_acid
 
 if TYPE_CHECKING:
@@ -373,6 +374,7 @@ class Structure:
         ``"not covered"`` when the chain holds no anchor; ``"no anchors"`` for
         subunits without anchors; ``"unmapped"`` without a UniProt mapping.
         """
+        check_str(chain, "chain")
         subunit = self.chain_subunits.get(chain, "other")
         anchors = [x for x in ANCHORS if x.subunit == subunit]
         if not anchors:
@@ -445,6 +447,7 @@ class Structure:
         """
         import pandas as pd
 
+        check_str(chain, "chain", optional=True)
         a = self.atoms
         starts = self.residue_starts
         counts = np.diff(np.append(starts, self.n_atoms))
@@ -473,7 +476,8 @@ class Structure:
         )
 
     def sequence(self, chain: str) -> str:
-        """One-letter sequence of the observed residues of a chain."""
+        """One-letter sequence of the observed residues of a chain ('' for a chain without polymer residues)."""
+        check_str(chain, "chain")
         return "".join(self.residues(chain=chain)["one_letter"])
 
     # ---------------------------------------------------------------- ligands
@@ -585,7 +589,13 @@ class Structure:
 
     # ----------------------------------------------------------------- interop
     def select(self, mask: np.ndarray) -> dict[str, np.ndarray]:
-        """Per-atom arrays (including ``uniprot_num``) restricted to a boolean mask."""
+        """Per-atom arrays (including ``uniprot_num``) restricted to a boolean mask (one value per atom)."""
+        m = np.asarray(mask)
+        if m.dtype != bool or m.shape != (self.n_atoms,):
+            raise InvalidParameter(
+                f"mask must be a boolean array of one value per atom ({self.n_atoms}), "
+                f"got {type(mask).__name__} of dtype {m.dtype} and shape {m.shape}"
+            )
         out = {k: v[mask] for k, v in self.atoms.items()}
         out["uniprot_num"] = self.uniprot_num[mask]
         return out

@@ -233,6 +233,11 @@ def ccd_template(code: str, *, keep_hydrogens: bool = False, stereo: bool = True
     """
     from rdkit import Chem
 
+    from .._checks import check_bool, check_str
+
+    check_str(code, "code")
+    keep_hydrogens = check_bool(keep_hydrogens, "keep_hydrogens")
+    stereo = check_bool(stereo, "stereo")
     code = str(code).upper().strip()
     comp = _ccd_component(code) if code else None
     if comp is None:
@@ -358,7 +363,11 @@ def ligand_to_mol(
         Author chain and residue number of the instance (needed when the
         code occurs several times).
     smiles
-        Template for a component absent from the CCD (ignored otherwise).
+        Template for a component absent from the CCD. For a component in the
+        CCD the SMILES must describe the same molecule (same heavy atoms and
+        connectivity; checked, else :class:`~toolkit.errors.TemplateMismatch`)
+        and the CCD's bond orders and charges are used (a SMILES with other
+        bond orders or charges gives a :class:`~toolkit.errors.LossyFixWarning`).
     ph, pka
         Give both to protonate basic amines by the rule of the module
         docstring (fraction protonated ``1/(1+10**(pH-pKa)) >= 0.5``).
@@ -378,9 +387,14 @@ def ligand_to_mol(
         The code is not in the CCD and no ``smiles`` was given.
     TemplateMismatch
         The template does not fit the instance's atoms (names or elements
-        differ, or the SMILES does not match the connectivity).
+        differ, or the SMILES does not match the connectivity), or ``smiles``
+        is another molecule than the CCD component ``code``.
+    InvalidMolecule
+        ``smiles`` is not one valid SMILES (syntax, valence, blanks inside).
     InvalidParameter
-        Only one of ``ph``/``pka`` given.
+        Only one of ``ph``/``pka`` given, or out of range (pH 0-14, pKa -10
+        to 25); ``structure`` is not a loaded Structure or ``smiles`` not a
+        string.
 
     Examples
     --------
@@ -391,21 +405,31 @@ def ligand_to_mol(
     """
     from rdkit import Chem
 
+    from .._checks import check_number, check_str, check_structure
     from ..model import LigandKey
+    from .standardization import parse_smiles
 
+    check_structure(structure, "structure")
+    check_str(smiles, "smiles", optional=True)
     if (ph is None) != (pka is None):
         raise InvalidParameter(f"give both ph and pka to protonate amines (got ph={ph!r}, pka={pka!r})")
+    if ph is not None:
+        ph = check_number(ph, "ph", 0, 14)
+        pka = check_number(pka, "pka", -10, 25)  # the range of toolkit.sites.protonation
     key = LigandKey.of(code, chain, res_id)
     code = key.code
     idx = key.atoms(structure, heavy=True)
     a = structure.atoms
     names = [str(x) for x in a["atom_name"][idx]]
     where = f"{structure.entry_id} {code} {a['chain_id'][idx[0]]}:{int(a['res_id'][idx[0]])}"
+    tmpl = None if smiles is None else Chem.RemoveHs(parse_smiles(smiles))  # InvalidMolecule when unusable
     comp = _ccd_component(code)
     if comp is not None:
+        if tmpl is not None:
+            _check_smiles_is_component(tmpl, smiles, code, where)
         mol = _from_ccd(code, idx, names, structure, where)
-    elif smiles is not None:
-        mol = _from_smiles(smiles, idx, names, structure, where)
+    elif tmpl is not None:
+        mol = _from_smiles(tmpl, smiles, idx, names, structure, where)
     else:
         raise _not_in_ccd(code)
     Chem.AssignStereochemistryFrom3D(mol)
@@ -467,15 +491,52 @@ def _from_ccd(code: str, idx: np.ndarray, names: list[str], structure: Structure
     return mol
 
 
-def _from_smiles(smiles: str, idx: np.ndarray, names: list[str], structure: Structure, where: str) -> Chem.Mol:
+def _skeleton(mol: Chem.Mol) -> str:
+    """Canonical heavy-atom graph (elements and connectivity; no bond orders, charges, H or stereo)."""
+    from rdkit import Chem
+    from rdkit.Chem import rdMolHash
+
+    m = Chem.Mol(mol)
+    Chem.RemoveStereochemistry(m)
+    return rdMolHash.MolHash(m, rdMolHash.HashFunction.ElementGraph)
+
+
+def _check_smiles_is_component(tmpl: Chem.Mol, smiles: str, code: str, where: str) -> None:
+    """A SMILES given for a CCD component must be that component (same heavy-atom graph).
+
+    The CCD's bond orders and charges are used; a SMILES with the same
+    skeleton but other bond orders or charges (another tautomer or charge
+    state) is reported with a :class:`~toolkit.errors.LossyFixWarning`.
+    """
+    from rdkit import Chem
+
+    from .._checks import shown
+
+    ref = ccd_template(code, stereo=False)
+    if _skeleton(tmpl) != _skeleton(ref):
+        raise TemplateMismatch(
+            f"{where}: SMILES {shown(smiles)} is not CCD component {code} "
+            f"({Chem.MolToSmiles(ref)}): heavy atoms or connectivity differ; "
+            "smiles= templates only a component absent from the CCD or must describe the same molecule"
+        )
+    plain = Chem.Mol(tmpl)
+    Chem.RemoveStereochemistry(plain)
+    if Chem.MolToSmiles(plain) != Chem.MolToSmiles(ref):
+        warnings.warn(
+            f"{where}: SMILES {shown(smiles)} has the skeleton of CCD {code} but other bond orders or charges; "
+            f"the CCD chemistry ({Chem.MolToSmiles(ref)}) is used",
+            LossyFixWarning,
+            stacklevel=3,
+        )
+
+
+def _from_smiles(
+    tmpl: Chem.Mol, smiles: str, idx: np.ndarray, names: list[str], structure: Structure, where: str
+) -> Chem.Mol:
     from rdkit import Chem
     from rdkit.Chem import AllChem, rdDetermineBonds
     from rdkit.Geometry import Point3D
 
-    tmpl = Chem.MolFromSmiles(smiles)
-    if tmpl is None:
-        raise TemplateMismatch(f"{where}: SMILES {smiles!r} cannot be parsed")
-    tmpl = Chem.RemoveHs(tmpl)
     el = [str(x).capitalize() for x in structure.atoms["element"][idx]]
     rw = Chem.RWMol()
     conf = Chem.Conformer(len(idx))

@@ -82,6 +82,9 @@ def ligand_instances(
     return sel.reset_index(drop=True)
 
 
+#: Columns of an ``interaction_table`` that :func:`site_residues` reads.
+_TABLE_KEYS = ("ligand", "ligand_chain", "ligand_res_id", "chain", "auth_seq_id", "type")
+
 #: Heavy-atom distance (Å) below which a protein atom is bonded to the ligand (as in .interactions).
 _COVALENT = 2.0
 
@@ -163,7 +166,10 @@ def site_residues(
     Raises
     ------
     InvalidParameter
-        ``cutoff`` <= 0 or not finite.
+        ``cutoff`` <= 0 or not finite; an argument of the wrong type (the
+        message names it and what was given).
+    NoProteinError
+        The structure holds no protein residue (e.g. an RNA-only entry).
     LigandNotFound
         No such ligand/instance.
 
@@ -181,13 +187,19 @@ def site_residues(
     """
     import pandas as pd
 
+    from .._checks import check_bool, check_str, check_table
     from .interactions import _check_structure
+    from .protonation import _check_pka, check_ph
 
     _check_structure(structure)
     if ph is not None:
-        from .protonation import check_ph
-
         ph = check_ph(ph)
+    _check_pka(pka)
+    check_str(smiles, "smiles", optional=True)
+    with_interactions = check_bool(with_interactions, "with_interactions")
+    glycan_attachment_only = check_bool(glycan_attachment_only, "glycan_attachment_only")
+    if interaction_table is not None:
+        check_table(interaction_table, "interaction_table", _TABLE_KEYS, what="table of interactions()")
     try:
         cutoff = float(cutoff)
     except (TypeError, ValueError):

@@ -180,12 +180,18 @@ from .detectors import (  # noqa: E402
 
 
 def _check_structure(structure: Any) -> None:
-    from ..model import Structure
+    """A loaded Structure holding protein (InvalidParameter / NoProteinError otherwise)."""
+    from .._checks import check_structure
 
-    if not isinstance(structure, Structure):
-        raise InvalidParameter(f"structure must be a loaded Structure, got {type(structure).__name__}")
+    check_structure(structure, "structure")
+    if not structure.protein_mask.any():
+        from ..errors import NoProteinError
 
-
+        polymer = sorted({str(c) for c in structure.atoms["chain_id"][structure.polymer_mask]})
+        raise NoProteinError(
+            f"{structure.entry_id or 'structure'} holds no protein residue (polymer chains: "
+            f"{', '.join(polymer) or 'none'}): there is no binding site or protein partner to find"
+        )
 
 
 def detectors_for(th: Thresholds, hbond_donors: set[tuple[str, int]] | None = None) -> list[Any]:
@@ -275,7 +281,9 @@ def interactions(
     LigandNotFound, ComponentNotFound, TemplateMismatch
         See :func:`~toolkit.chem.templates.ligand_to_mol`.
     InvalidParameter
-        Bad structure, ligand, pH, pKa or thresholds.
+        Bad structure, ligand, pH, pKa, smiles or thresholds.
+    NoProteinError
+        The structure holds no protein residue (e.g. an RNA-only entry).
 
     Examples
     --------
@@ -286,14 +294,17 @@ def interactions(
     >>> sorted(set(df["label"][df["type"] == "hydrophobic"]))[:2]  # doctest: +SKIP
     ['GluN1 V644', 'GluN2B L643']
     """
+    from .._checks import check_str
     from ..model import LigandKey
-    from .protonation import check_ph, ligand_charge_state
+    from .protonation import _check_pka, check_ph, ligand_charge_state
 
     _check_structure(structure)
+    _check_pka(pka)
     if ligand is None:
         raise InvalidParameter("ligand must be a CCD code (e.g. 'JC9') or a LigandKey, got None")
     key = LigandKey.of(ligand, chain, res_id)
     code = key.code
+    check_str(smiles, "smiles", optional=True)
     if convention not in ("toolkit", "plip"):
         raise InvalidParameter(f"convention must be 'toolkit' or 'plip', got {convention!r}")
     plip = convention == "plip"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._checks import shown
 from ..errors import InvalidParameter
 from .contacts import residue_label
 
@@ -37,6 +38,9 @@ MAP_COLUMNS = [
     "target_res_name", "target_one_letter", "target_auth_seq_id", "target_uniprot_num", "target_label",
     "method", "identical",
 ]  # fmt: skip
+
+#: Site-table columns read by :func:`map_site` and :func:`compare_pore_site`.
+_SITE_KEYS = ("entry", "chain", "subunit", "res_name", "auth_seq_id", "ins_code", "uniprot_num", "label")
 
 GAP_OPEN = -10.0
 GAP_EXTEND = -0.5
@@ -93,6 +97,10 @@ def _pair_chains(
     """Source chain -> (target chain, target subunit), by subunit and order of appearance."""
     from ..catalog import SUBUNITS
 
+    if subunit_map is not None and not isinstance(subunit_map, dict):
+        raise InvalidParameter(
+            f"subunit_map must be a dict of subunit names or None, got {type(subunit_map).__name__} {shown(subunit_map)}"
+        )
     bad = {k: v for k, v in (subunit_map or {}).items() if k not in SUBUNITS or v not in SUBUNITS}
     if bad:
         raise InvalidParameter(f"subunit_map {bad} names unknown subunits; expected names from {sorted(SUBUNITS)}")
@@ -148,6 +156,19 @@ def map_residues(
     """
     import pandas as pd
 
+    from .._checks import check_int, check_str, check_structure
+
+    check_structure(source, "source")
+    check_str(source_chain, "source_chain")
+    check_structure(target, "target")
+    check_str(target_chain, "target_chain")
+    if auth_seq_ids is not None:
+        if isinstance(auth_seq_ids, (str, bytes)) or not hasattr(auth_seq_ids, "__iter__"):
+            raise InvalidParameter(
+                f"auth_seq_ids must be a list of residue numbers or None, got {type(auth_seq_ids).__name__} "
+                f"{shown(auth_seq_ids)}"
+            )
+        auth_seq_ids = [check_int(x, "auth_seq_ids[]") for x in auth_seq_ids]
     src = source.residues(chain=source_chain).reset_index(drop=True)
     tgt = target.residues(chain=target_chain).reset_index(drop=True)
     if src.empty:
@@ -240,6 +261,11 @@ def map_site(
     """
     import pandas as pd
 
+    from .._checks import check_structure, check_table
+
+    check_table(site_df, "site_df", _SITE_KEYS, what="site table (site_residues)")
+    check_structure(target_structure, "target_structure")
+    check_structure(source, "source", optional=True)
     if site_df.empty:
         return pd.DataFrame(columns=MAP_COLUMNS)
     entries = site_df["entry"].unique().tolist()
@@ -323,12 +349,26 @@ def compare_pore_site(
     """
     import pandas as pd
 
+    from .._checks import check_structure, check_table
     from ..catalog import SUBUNITS
     from ..model import Structure as _Structure
     from .contacts import site_residues
 
+    check_structure(site_structure, "site_structure")
     if isinstance(others, _Structure):
         others = (others,)
+    if not isinstance(others, (list, tuple)):
+        raise InvalidParameter(
+            f"others must be a Structure or a list/tuple of Structures, got {type(others).__name__} {shown(others)}"
+        )
+    for k, st in enumerate(others):
+        check_structure(st, f"others[{k}]")
+    if site_df is not None:
+        check_table(site_df, "site_df", _SITE_KEYS, what="site table (site_residues)")
+    if isinstance(subunits, (str, bytes)) or not isinstance(subunits, (list, tuple)):
+        raise InvalidParameter(
+            f"subunits must be a tuple or list of subunit names, got {type(subunits).__name__} {shown(subunits)}"
+        )
     bad = [x for x in subunits if x not in SUBUNITS]
     if bad:
         raise InvalidParameter(f"unknown subunit(s) {bad}; expected names from {sorted(SUBUNITS)}")
@@ -413,9 +453,16 @@ def interaction_matrix(long_df: pd.DataFrame, by: str = "ligand", *, value: str 
         raise InvalidParameter(f"by must be 'ligand' or 'entry', got {by!r}")
     if value not in ("types", "count", "min_distance"):
         raise InvalidParameter(f"value must be 'types', 'count' or 'min_distance', got {value!r}")
+    from .._checks import check_table
+
+    what = "site or interaction table"
+    check_table(long_df, "long_df", what=what)
     is_site = "interactions" in long_df.columns and "type" not in long_df.columns
     if not is_site and "type" not in long_df.columns:
         raise InvalidParameter("long_df must be an interaction table (column 'type') or a site table ('interactions')")
+    need = ["label", "subunit", "uniprot_num", by]
+    need += ["interactions", "n_contacts", "min_distance"] if is_site else ["type", "distance"]
+    check_table(long_df, "long_df", need, what=what)
     df = long_df.copy()
     if df.empty:
         return pd.DataFrame(index=pd.Index([], name="label"))

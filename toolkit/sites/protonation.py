@@ -152,6 +152,18 @@ def check_ph(ph: Any, name: str = "ph") -> float:
     return v
 
 
+def _check_mol(mol: Any) -> None:
+    """An RDKit molecule, else :class:`~toolkit.errors.InvalidParameter`."""
+    from rdkit import Chem
+
+    from .._checks import shown
+
+    if not isinstance(mol, Chem.Mol):
+        raise InvalidParameter(
+            f"mol must be an RDKit molecule (e.g. from ligand_to_mol), got {type(mol).__name__} {shown(mol)}"
+        )
+
+
 def _check_pka(pka: Any) -> float | None:
     if pka is None:
         return None
@@ -261,6 +273,12 @@ def ligand_charge_state(
         A new molecule with formal charges set on the charged sites (atom
         order, properties and conformer kept) and its charge state.
 
+    Raises
+    ------
+    InvalidParameter
+        ``mol`` is not an RDKit molecule, ``ph`` is outside 0-14, ``pka``
+        outside -10 to 25, or ``pka_source``/``code`` is not a string.
+
     Examples
     --------
     >>> from rdkit import Chem
@@ -273,8 +291,13 @@ def ligand_charge_state(
     """
     from rdkit import Chem
 
+    from .._checks import check_str
+
+    _check_mol(mol)
     ph = check_ph(ph)
     pka = _check_pka(pka)
+    check_str(pka_source, "pka_source", optional=True)
+    check_str(code, "code", optional=True)
     if pka is None and code is not None:
         hit = sourced_pka(code)
         if hit is not None:
@@ -396,6 +419,7 @@ def plip_charge_state(mol: Any) -> ChargeState:
     >>> [g.name for g in plip_charge_state(Chem.MolFromSmiles("CNC1(c2ccccc2Cl)CCCCC1=O")).groups]
     []
     """
+    _check_mol(mol)
     groups: list[ChargedGroup] = []
     src = "PLIP 3.0.1 convention"
     for at in mol.GetAtoms():

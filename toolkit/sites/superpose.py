@@ -125,7 +125,8 @@ def superpose_tmd(mobile: Structure, reference: Structure, *, min_pairs: int = 2
         Channel structures (e.g. 7EOS onto 7EU8). Only polymer Cα atoms of the
         reference's TMD slab and their mapped equivalents are fitted.
     min_pairs : int
-        Fewer fitted pairs than this raise :class:`~toolkit.errors.InvalidParameter`.
+        Fewer fitted pairs than this (and never fewer than 3, the minimum of a
+        rotation fit) raise :class:`~toolkit.errors.InvalidParameter`.
 
     Returns
     -------
@@ -138,7 +139,8 @@ def superpose_tmd(mobile: Structure, reference: Structure, *, min_pairs: int = 2
     NoTransmembraneDomain
         ``reference`` has no SYTANLAAF-defined transmembrane domain.
     InvalidParameter
-        No subunit in common, or fewer than ``min_pairs`` equivalent Cα atoms.
+        No subunit in common, fewer than ``min_pairs`` equivalent Cα atoms, or
+        an argument of the wrong type (``min_pairs`` must be an integer >= 0).
 
     Examples
     --------
@@ -146,10 +148,14 @@ def superpose_tmd(mobile: Structure, reference: Structure, *, min_pairs: int = 2
     >>> sup = superpose_tmd(b, a)  # doctest: +SKIP
     >>> sup.chain_pairs, round(sup.rmsd, 1)  # doctest: +SKIP
     """
+    from .._checks import check_int, check_structure
     from ..model import Structure as _Structure
     from .mapping import _family
     from .pockets import tmd_frame
 
+    check_structure(mobile, "mobile")
+    check_structure(reference, "reference")
+    min_pairs = check_int(min_pairs, "min_pairs", 0)
     frame = tmd_frame(reference)
     margin = 5.0  # Å beyond the slab: the ends of the helices
 
