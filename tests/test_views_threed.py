@@ -226,15 +226,19 @@ def _rotation(angle_deg, axis):
     return np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K
 
 
-def test_default_camera_shows_interactions_side_on(s7eu8):
-    """The only H-bond of JC9 lies near the original viewing axis; the default camera turns it side-on."""
+def test_default_camera_shows_interactions_side_on(mirror):
+    """6NHB's inhibitor KNS B:804 has a polar interaction near the original viewing axis; the default camera turns it side-on.
+
+    (7EU8's JC9 served here until the interaction engine v2 found no H-bond for it.)
+    """
     import numpy as np
 
-    from toolkit import sites
+    from toolkit import load_structure, sites
 
-    inter = sites.interactions(s7eu8, "JC9", chain="B", res_id=903)
-    site = sites.site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=inter)
-    v = site_view(s7eu8, site, inter)
+    s = load_structure(str(mirror / "complexes" / "6nhb.pdb.gz"))
+    inter = sites.interactions(s, "KNS", chain="B", res_id=804)
+    site = sites.site_residues(s, "KNS", chain="B", res_id=804, interaction_table=inter)
+    v = site_view(s, site, inter)
     names = [m for _, m, _ in v.calls]
     assert names.index("zoomTo") < names.index("rotate") < names.index("zoom")
     (angle, axis), = _calls(v, "rotate")
