@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 
 from .errors import InvalidParameter
 
-__all__ = ["check_int", "check_number", "check_bool", "shown"]
+__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_table", "shown"]
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -62,3 +63,64 @@ def check_bool(value: object, name: str) -> bool:
     if type(value).__name__ not in ("bool", "bool_"):
         raise InvalidParameter(f"{name} must be True or False, got {shown(value)}")
     return bool(value)
+
+
+def _given(value: object) -> str:
+    """``type name + shortened repr`` of a wrong argument, for a message."""
+    return f"{type(value).__name__} {shown(value)}"
+
+
+def check_str(value: object, name: str, *, optional: bool = False) -> str | None:
+    """A string (``None`` too when ``optional``).
+
+    >>> check_str(b"x", "smiles", optional=True)
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InvalidParameter: smiles must be a string or None, got bytes b'x'
+    """
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise InvalidParameter(f"{name} must be a string{' or None' if optional else ''}, got {_given(value)}")
+    return value
+
+
+def check_structure(value: object, name: str = "structure", *, optional: bool = False) -> object:
+    """A loaded :class:`~toolkit.model.Structure` (``None`` too when ``optional``).
+
+    An ID or a path is refused, not loaded here: the caller loads it once with
+    :func:`toolkit.load_structure` and passes the object.
+
+    >>> check_structure("7EOS", "others")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InvalidParameter: others must be a loaded Structure (toolkit.load_structure), got str '7EOS'
+    """
+    from .model import Structure
+
+    if value is None and optional:
+        return None
+    if not isinstance(value, Structure):
+        raise InvalidParameter(f"{name} must be a loaded Structure (toolkit.load_structure), got {_given(value)}")
+    return value
+
+
+def check_table(value: object, name: str, columns: Iterable[str] = (), *, what: str = "table") -> object:
+    """A pandas DataFrame holding every column of ``columns`` (the message lists the missing ones).
+
+    >>> import pandas as pd
+    >>> check_table(pd.DataFrame({"a": [1]}), "site_df", ["entry", "chain"], what="site table")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InvalidParameter: site_df must be a site table with columns ['entry', 'chain']; missing ['entry', 'chain'] (has ['a'])
+    """
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise InvalidParameter(f"{name} must be a {what} (pandas DataFrame), got {_given(value)}")
+    cols = list(columns)
+    missing = [c for c in cols if c not in value.columns]
+    if missing:
+        has = shown([str(c) for c in value.columns], 120)
+        raise InvalidParameter(f"{name} must be a {what} with columns {cols}; missing {missing} (has {has})")
+    return value
