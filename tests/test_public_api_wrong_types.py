@@ -57,18 +57,6 @@ PENDING_OTHER_OWNERS: set[str] = {
     "compare_pore_site:site_structure=str", "interaction_matrix:long_df=str", "map_site:site_df=str",
     "map_site:site_df=table-without-columns", "map_site:source=int", "map_site:source=str",
     "map_site:target_structure=int", "map_site:target_structure=str",
-    # H13 views/threed.py
-    "site_view:height=float", "site_view:height=str", "site_view:interactions=str", "site_view:labels=str",
-    "site_view:pockets=str", "site_view:site=str", "site_view:structure=int", "site_view:structure=str",
-    "site_view:title=bytes", "site_view:title=int", "site_view:width=-1", "site_view:width=float",
-    "site_view:width=str",
-    # H13 report.py (png="yes" is not checked: accepted as truthy, or a RenderError under load)
-    "build_report:png=str", "build_report:n_jobs=str", "build_report:out_dir=int", "build_report:pockets=str",
-    "build_report:progress=str", "build_report:smiles_column=int",
-    # H13 views/static.py (width/height/wait_ms: not checked before the browser starts, so the
-    # call ends in a RenderError or a time-out depending on the machine's load)
-    "to_png:chromium=int", "to_png:min_drawn=str", "to_png:path=int", "to_png:timeout=str",
-    "to_png:width=str", "to_png:height=str", "to_png:wait_ms=str",
     # sites/superpose.py (no helper)
     "superpose_tmd:min_pairs=-1", "superpose_tmd:min_pairs=float", "superpose_tmd:min_pairs=str",
     "superpose_tmd:mobile=int", "superpose_tmd:mobile=str", "superpose_tmd:reference=int",

@@ -182,8 +182,14 @@ def test_comparison_views(s7eu8, s7eos, tables):
 
 def test_bad_tables(s7eu8, tables):
     site, inter = tables
-    with pytest.raises(InvalidParameter, match="lacks columns"):
+    with pytest.raises(InvalidParameter, match=r"site must be a site residue table .*missing \['label'\]"):
         site_view(s7eu8, site.drop(columns=["label"]))
+    with pytest.raises(InvalidParameter, match="interactions must be"):
+        site_view(s7eu8, site, "hbond")
+    with pytest.raises(InvalidParameter, match=r"ligand must be"):
+        site_view(s7eu8, ligand=("JC9", "B", "903"))
+    with pytest.raises(InvalidParameter, match=r"scenes\[1\].structure must be a loaded Structure"):
+        comparison_view([Scene(s7eu8), Scene("7EOS")])
     bad = inter.copy()
     bad.loc[0, "type"] = "vdw"
     with pytest.raises(InvalidParameter, match="unknown interaction type"):
