@@ -136,7 +136,7 @@ def test_written_page_has_normal_permissions(s7eu8, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert [p.name for p in tmp_path.iterdir()] == ["v.html"]  # no temporary file left
 
 
 @pytest.mark.parametrize("case", ["missing", "readonly", "directory"])

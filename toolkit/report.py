@@ -47,7 +47,6 @@ import base64
 import html
 import io
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -841,41 +840,14 @@ def write_report(files: dict[str, str | bytes], out_dir: str | os.PathLike) -> P
         file or a folder that does not hold a report.
     """
     from .errors import OutputPathError
+    from .io.atomic import atomic_directory
 
     out = Path(out_dir)
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputPathError(f"cannot create report folder {out}: {parent} does not exist")
-    if out.exists() and not out.is_dir():
-        raise OutputPathError(f"cannot write the report into {out}: it is a file")
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise OutputPathError(f"{out} is not empty and holds no report (index.html): not replaced; choose another --out")
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
-    except OSError as exc:
-        raise OutputPathError(f"cannot create report folder {out}: {exc.strerror or exc}") from exc
-    old: Path | None = None
-    try:
+    with atomic_directory(out, what="report folder") as tmp:
         for name, content in files.items():
             (tmp / name).write_bytes(content.encode("utf-8") if isinstance(content, str) else bytes(content))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.replace(out, old / "previous")
-        os.replace(tmp, out)
-    except OSError as exc:
-        if old is not None and (old / "previous").exists() and not out.exists():
-            os.replace(old / "previous", out)  # put the previous report back
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputPathError(f"cannot write the report into {out}: {exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     return out / "index.html"
 
 
