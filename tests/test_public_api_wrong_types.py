@@ -10,7 +10,7 @@ argument), never a raw ``AttributeError``/``TypeError``/``KeyError``/
 issue are added at the end.
 
 Functions living in files owned by other helpers at the time of writing
-(``sites/*``, ``views/*``, ``report.py``, ``chem/templates.py``,
+(``sites/*``, ``chem/templates.py``,
 ``model.py``) were not changed here: their cases that still fail are listed
 in :data:`PENDING_OTHER_OWNERS` and marked ``xfail(run=False)``. After the
 branches are merged, delete entries from that list (or the whole list) to

@@ -569,6 +569,30 @@ def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]
     return [(str(r.ccd_code), str(r.chain), int(r.auth_seq_id), str(r.name)) for r in hit.itertuples(index=False)]
 
 
+def _check_report_args(**kw: Any) -> None:
+    """Every argument of :func:`compute_report` of the right type and range, before any work (InvalidParameter)."""
+    from ._checks import check_bool, check_number, check_path, check_str
+    from .errors import InvalidParameter
+
+    check_path(kw["entry"], "entry")
+    check_str(kw["ligand"], "ligand", optional=True)
+    check_str(kw["compare_entry"], "compare_entry", optional=True)
+    check_path(kw["ligands_file"], "ligands_file", optional=True)
+    check_str(kw["smiles_column"], "smiles_column")
+    check_bool(kw["pockets"], "pockets")
+    if kw["png"] is not None:
+        check_bool(kw["png"], "png")
+    check_number(kw["ph"], "ph", 0, 14)
+    check_number(kw["cutoff"], "cutoff", 0.5, WIDE_CUTOFF * 2)  # a contact cutoff: a few Å
+    check_bool(kw["progress"], "progress")
+    for name in ("sections", "extra_sections"):
+        value = kw[name]
+        if value is None and name == "sections":
+            continue
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not all(callable(f) for f in value):
+            raise InvalidParameter(f"{name} must be a list of section builders (callables ReportContext -> Section), got {value!r:.80}")
+
+
 def compute_report(
     entry: str = "7EU8",
     ligand: str | None = None,
@@ -599,9 +623,10 @@ def compute_report(
     from .views.threed import Scene, comparison_view, site_view
 
     t0 = time.perf_counter()
+    _check_report_args(entry=entry, ligand=ligand, compare_entry=compare_entry, ligands_file=ligands_file,
+                       smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff,
+                       progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
     n_jobs = resolve_n_jobs(n_jobs)
-    if not (isinstance(ph, (int, float)) and 0 <= float(ph) <= 14):
-        raise InvalidParameter(f"ph must be a number between 0 and 14, got {ph!r}")
     s = load_structure(entry)
     found = _find_ligands(s, ligand)
     notes: list[str] = []
@@ -915,14 +940,17 @@ def build_report(
     LigandNotFound
         ``ligand`` is not in ``entry``.
     InvalidParameter
-        Bad ``n_jobs``, ``ph`` or ``cutoff``.
+        An argument of the wrong type or out of range (``n_jobs``, ``ph``, ``cutoff``, ...), checked before any work.
 
     Examples
     --------
     >>> index = build_report("reports")  # doctest: +SKIP
     """
+    from ._checks import check_bool, check_path
     from .errors import OutputPathError
 
+    check_path(out_dir, "out_dir")
+    check_bool(return_data, "return_data")
     out = Path(out_dir)
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
         raise OutputPathError(f"cannot create report folder {out}: {out.parent} does not exist")
