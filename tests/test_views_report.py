@@ -301,8 +301,9 @@ def test_session_scripts_rebuild_the_view(s7eu8):
     assert "fetch 7EU8, 7EU8, type=cif, async=0" in lines
     assert "select lig_JC9_B903, 7EU8 and chain B and resi 903 and resn JC9" in lines
     assert sum(ln.startswith("distance ") for ln in lines) == len(inter)
-    hb = inter[inter["type"] == "hbond"].iloc[0]
-    assert any(ln.startswith("distance hbond_") and f"name {hb.ligand_atom}," in ln and
+    # an atom-atom pair (JC9 has hydrophobic contacts only under the v2 engine) is a PyMOL distance between named atoms
+    hb = inter[inter["ligand_atom"].str.fullmatch(r"[A-Z0-9']+") & inter["protein_atom"].str.fullmatch(r"[A-Z0-9']+")].iloc[0]
+    assert any(ln.startswith(f"distance {hb.type}_") and f"name {hb.ligand_atom}," in ln and
                f"chain {hb.chain} and resi {int(hb.auth_seq_id)} and name {hb.protein_atom}" in ln for ln in lines)  # fmt: skip
     for r in site.itertuples():
         assert f'"{r.label} ({r.chain})"' in pml

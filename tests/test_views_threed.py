@@ -136,7 +136,7 @@ def test_written_page_has_normal_permissions(s7eu8, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert [p.name for p in tmp_path.iterdir()] == ["v.html"]  # no temporary file left
 
 
 @pytest.mark.parametrize("case", ["missing", "readonly", "directory"])
@@ -182,8 +182,14 @@ def test_comparison_views(s7eu8, s7eos, tables):
 
 def test_bad_tables(s7eu8, tables):
     site, inter = tables
-    with pytest.raises(InvalidParameter, match="lacks columns"):
+    with pytest.raises(InvalidParameter, match=r"site must be a site residue table .*missing \['label'\]"):
         site_view(s7eu8, site.drop(columns=["label"]))
+    with pytest.raises(InvalidParameter, match="interactions must be"):
+        site_view(s7eu8, site, "hbond")
+    with pytest.raises(InvalidParameter, match=r"ligand must be"):
+        site_view(s7eu8, ligand=("JC9", "B", "903"))
+    with pytest.raises(InvalidParameter, match=r"scenes\[1\].structure must be a loaded Structure"):
+        comparison_view([Scene(s7eu8), Scene("7EOS")])
     bad = inter.copy()
     bad.loc[0, "type"] = "vdw"
     with pytest.raises(InvalidParameter, match="unknown interaction type"):
@@ -226,15 +232,19 @@ def _rotation(angle_deg, axis):
     return np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K
 
 
-def test_default_camera_shows_interactions_side_on(s7eu8):
-    """The only H-bond of JC9 lies near the original viewing axis; the default camera turns it side-on."""
+def test_default_camera_shows_interactions_side_on(mirror):
+    """6NHB's inhibitor KNS B:804 has a polar interaction near the original viewing axis; the default camera turns it side-on.
+
+    (7EU8's JC9 served here until the interaction engine v2 found no H-bond for it.)
+    """
     import numpy as np
 
-    from toolkit import sites
+    from toolkit import load_structure, sites
 
-    inter = sites.interactions(s7eu8, "JC9", chain="B", res_id=903)
-    site = sites.site_residues(s7eu8, "JC9", chain="B", res_id=903, interaction_table=inter)
-    v = site_view(s7eu8, site, inter)
+    s = load_structure(str(mirror / "complexes" / "6nhb.pdb.gz"))
+    inter = sites.interactions(s, "KNS", chain="B", res_id=804)
+    site = sites.site_residues(s, "KNS", chain="B", res_id=804, interaction_table=inter)
+    v = site_view(s, site, inter)
     names = [m for _, m, _ in v.calls]
     assert names.index("zoomTo") < names.index("rotate") < names.index("zoom")
     (angle, axis), = _calls(v, "rotate")

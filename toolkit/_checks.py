@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from .errors import InvalidParameter
 
-__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_table", "shown"]
+__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_table", "check_path", "shown"]
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -123,4 +123,21 @@ def check_table(value: object, name: str, columns: Iterable[str] = (), *, what: 
     if missing:
         has = shown([str(c) for c in value.columns], 120)
         raise InvalidParameter(f"{name} must be a {what} with columns {cols}; missing {missing} (has {has})")
+    return value
+
+
+def check_path(value: object, name: str, *, optional: bool = False) -> object:
+    """A file-system path: ``str`` or ``os.PathLike`` (``None`` too when ``optional``).
+
+    >>> check_path(42, "out_dir")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InvalidParameter: out_dir must be a path (str or os.PathLike), got int 42
+    """
+    import os
+
+    if value is None and optional:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
+        raise InvalidParameter(f"{name} must be a path (str or os.PathLike){' or None' if optional else ''}, got {_given(value)}")
     return value

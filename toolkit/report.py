@@ -47,7 +47,6 @@ import base64
 import html
 import io
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -570,6 +569,30 @@ def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]
     return [(str(r.ccd_code), str(r.chain), int(r.auth_seq_id), str(r.name)) for r in hit.itertuples(index=False)]
 
 
+def _check_report_args(**kw: Any) -> None:
+    """Every argument of :func:`compute_report` of the right type and range, before any work (InvalidParameter)."""
+    from ._checks import check_bool, check_number, check_path, check_str
+    from .errors import InvalidParameter
+
+    check_path(kw["entry"], "entry")
+    check_str(kw["ligand"], "ligand", optional=True)
+    check_str(kw["compare_entry"], "compare_entry", optional=True)
+    check_path(kw["ligands_file"], "ligands_file", optional=True)
+    check_str(kw["smiles_column"], "smiles_column")
+    check_bool(kw["pockets"], "pockets")
+    if kw["png"] is not None:
+        check_bool(kw["png"], "png")
+    check_number(kw["ph"], "ph", 0, 14)
+    check_number(kw["cutoff"], "cutoff", 0.5, WIDE_CUTOFF * 2)  # a contact cutoff: a few Å
+    check_bool(kw["progress"], "progress")
+    for name in ("sections", "extra_sections"):
+        value = kw[name]
+        if value is None and name == "sections":
+            continue
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not all(callable(f) for f in value):
+            raise InvalidParameter(f"{name} must be a list of section builders (callables ReportContext -> Section), got {value!r:.80}")
+
+
 def compute_report(
     entry: str = "7EU8",
     ligand: str | None = None,
@@ -600,9 +623,10 @@ def compute_report(
     from .views.threed import Scene, comparison_view, site_view
 
     t0 = time.perf_counter()
+    _check_report_args(entry=entry, ligand=ligand, compare_entry=compare_entry, ligands_file=ligands_file,
+                       smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff,
+                       progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
     n_jobs = resolve_n_jobs(n_jobs)
-    if not (isinstance(ph, (int, float)) and 0 <= float(ph) <= 14):
-        raise InvalidParameter(f"ph must be a number between 0 and 14, got {ph!r}")
     s = load_structure(entry)
     found = _find_ligands(s, ligand)
     notes: list[str] = []
@@ -841,41 +865,14 @@ def write_report(files: dict[str, str | bytes], out_dir: str | os.PathLike) -> P
         file or a folder that does not hold a report.
     """
     from .errors import OutputPathError
+    from .io.atomic import atomic_directory
 
     out = Path(out_dir)
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputPathError(f"cannot create report folder {out}: {parent} does not exist")
-    if out.exists() and not out.is_dir():
-        raise OutputPathError(f"cannot write the report into {out}: it is a file")
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise OutputPathError(f"{out} is not empty and holds no report (index.html): not replaced; choose another --out")
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
-    except OSError as exc:
-        raise OutputPathError(f"cannot create report folder {out}: {exc.strerror or exc}") from exc
-    old: Path | None = None
-    try:
+    with atomic_directory(out, what="report folder") as tmp:
         for name, content in files.items():
             (tmp / name).write_bytes(content.encode("utf-8") if isinstance(content, str) else bytes(content))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.replace(out, old / "previous")
-        os.replace(tmp, out)
-    except OSError as exc:
-        if old is not None and (old / "previous").exists() and not out.exists():
-            os.replace(old / "previous", out)  # put the previous report back
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputPathError(f"cannot write the report into {out}: {exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     return out / "index.html"
 
 
@@ -943,14 +940,17 @@ def build_report(
     LigandNotFound
         ``ligand`` is not in ``entry``.
     InvalidParameter
-        Bad ``n_jobs``, ``ph`` or ``cutoff``.
+        An argument of the wrong type or out of range (``n_jobs``, ``ph``, ``cutoff``, ...), checked before any work.
 
     Examples
     --------
     >>> index = build_report("reports")  # doctest: +SKIP
     """
+    from ._checks import check_bool, check_path
     from .errors import OutputPathError
 
+    check_path(out_dir, "out_dir")
+    check_bool(return_data, "return_data")
     out = Path(out_dir)
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
         raise OutputPathError(f"cannot create report folder {out}: {out.parent} does not exist")

@@ -8,6 +8,8 @@
   succeeds; on any exception (``KeyboardInterrupt`` and SIGTERM included)
   the temporary file is removed. A reader never sees a partial file and a
   failed run never replaces a good one.
+* :func:`atomic_directory` does the same for a whole folder (a report): it is
+  written as a temporary folder beside the target that replaces it at the end.
 * A run killed by SIGKILL cannot clean up: its temporary file
   (``.NAME.PID@HOST.tmpEXT``) stays. :func:`clean_stale_temporaries` (called
   by :func:`atomic_output`) removes such files for the same target **only**
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from ..errors import OutputPathError
 
-__all__ = ["atomic_output", "atomic_write_bytes", "check_output_path", "clean_stale_temporaries", "temporary_path"]
+__all__ = ["atomic_directory", "atomic_output", "atomic_write_bytes", "check_output_path", "clean_stale_temporaries", "temporary_path"]
 
 _HOST_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -192,3 +194,62 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, make_parent
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+@contextmanager
+def atomic_directory(path: str | os.PathLike[str], *, what: str = "output folder") -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on success it replaces ``path`` as a whole.
+
+    The folder's files are written into the temporary folder
+    (``.NAME.XXXX.part``); only when the block succeeds is an existing ``path``
+    moved aside, the new folder renamed onto ``path`` and the old one removed.
+    On any exception the temporary folder is removed and ``path`` stays as it
+    was (the previous folder is put back if the swap itself fails), so a
+    reader sees the old folder or the new one, never a mix. Deciding whether an
+    existing ``path`` may be replaced at all is the caller's business.
+
+    Raises
+    ------
+    OutputPathError
+        The parent folder is missing or not writable, ``path`` is a file, or a
+        rename fails.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "report"
+    >>> with atomic_directory(target) as tmp:
+    ...     _ = (tmp / "index.html").write_text("<p>new</p>")
+    >>> sorted(p.name for p in target.iterdir())
+    ['index.html']
+    """
+    import shutil
+    import tempfile
+
+    out = Path(path)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputPathError(f"cannot create {what} {_short(out)}: {_short(parent)} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(f"cannot write the {what} {_short(out)}: it is a file")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
+    except OSError as exc:
+        raise OutputPathError(f"cannot create {what} {_short(out)}: {exc.strerror or exc}") from exc
+    old: Path | None = None
+    try:
+        try:
+            yield tmp
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700: give the folder the usual permissions
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+                os.replace(out, old / "previous")
+            os.replace(tmp, out)
+        except OSError as exc:
+            if old is not None and (old / "previous").exists() and not out.exists():
+                os.replace(old / "previous", out)  # put the previous folder back
+            raise OutputPathError(f"cannot write the {what} {_short(out)}: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -38,52 +38,39 @@ def js_literal(value: Any) -> str:
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
-    """The folder of ``path`` if a file can be written there, else :class:`OutputPathError`."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputPathError(f"cannot write {path}: it is a directory")
-    if not parent.is_dir():
-        raise OutputPathError(f"cannot write {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise OutputPathError(f"cannot write {path}: folder {parent} is not writable")
-    return parent
+    """The folder of ``path`` if a file can be written there, else :class:`OutputPathError`.
+
+    The checks are :func:`toolkit.io.atomic.check_output_path`'s (a directory, a
+    missing or read-only folder, a NUL character are refused).
+    """
+    from ..io.atomic import check_output_path as _check
+
+    out = _check(path, what="cannot write")
+    return out.parent if str(out.parent) else Path(".")
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` atomically.
 
     The folder must exist and be writable; the file appears complete or not at
-    all, with the usual permissions (0666 less the umask).
+    all, with the usual permissions (0666 less the umask). This is
+    :func:`toolkit.io.atomic.atomic_write_bytes` after
+    :func:`check_output_path`.
 
     Raises
     ------
     OutputPathError
         ``path`` is a directory, or its folder is missing or not writable.
     """
-    import tempfile
+    from ..io.atomic import atomic_write_bytes
 
-    path = Path(path)
-    parent = check_output_path(path)
+    check_output_path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+        atomic_write_bytes(path, raw, make_parents=False)
     except OSError as exc:
         raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return path
+    return Path(path)
 
 
 @dataclass

@@ -178,6 +178,16 @@ def interaction_network_html(
     keys = list(dict.fromkeys((str(r.label), str(r.chain)) for r in site.itertuples(index=False)))
     sub = {(str(r.label), str(r.chain)): str(r.subunit) for r in site.itertuples(index=False)}
     mind = {(str(r.label), str(r.chain)): float(r.min_distance) for r in site.itertuples(index=False)}
+    if interactions is not None and len(interactions):
+        need_i = {"label", "chain", "type", "distance"}
+        if not need_i.issubset(interactions.columns):
+            raise InvalidParameter(f"interaction table lacks columns {sorted(need_i - set(interactions.columns))}")
+        # a water bridge reaches past the contact cutoff of the site table: its residue gets a node too
+        for r in interactions[interactions["type"] == "water_bridge"].itertuples(index=False):
+            k = (str(r.label), str(r.chain))
+            if k not in sub:
+                keys.append(k)
+                sub[k] = str(getattr(r, "subunit", "other"))
     # residues ordered by subunit then chain, evenly on an ellipse around the ligand
     keys.sort(key=lambda k: (sub[k], k[1], k[0]))
     n = max(len(keys), 1)
@@ -190,9 +200,6 @@ def interaction_network_html(
     edges = []
     typed: set[tuple[str, str]] = set()
     if interactions is not None and len(interactions):
-        need_i = {"label", "chain", "type", "distance"}
-        if not need_i.issubset(interactions.columns):
-            raise InvalidParameter(f"interaction table lacks columns {sorted(need_i - set(interactions.columns))}")
         best = interactions.sort_values("distance").drop_duplicates(["label", "chain", "type"])
         for (lab, ch), grp in best.groupby(["label", "chain"], sort=False):
             k = (str(lab), str(ch))

@@ -8,7 +8,13 @@ Ligand carbons are magenta first (never green: chlorine is green in the usual
 element colours, Jmol/CPK). Interaction colours follow the usual convention of
 interaction viewers (PLIP: Salentin et al., Nucleic Acids Res 43:W443, 2015):
 grey hydrophobic, blue H-bond, yellow salt bridge, green pi-stacking, orange
-cation-pi, cyan halogen.
+cation-pi, cyan halogen, purple water bridge (PLIP draws them light blue, which
+would sit next to the H-bond blue and the halogen cyan) and brown metal complex
+(PLIP: violet-purple; here dark brown, away from the magenta ligand carbons).
+Every type of ``toolkit.sites.INTERACTION_TYPES`` has a colour (tested), and the
+two added colours stay >= 20 CIELAB units from every other one in normal vision
+and under simulated protanopia and deuteranopia (Machado et al. 2009, IEEE TVCG
+15:1291; tested).
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ INTERACTION_COLORS: dict[str, str] = {
     "pi_stacking": "#1A9641",
     "cation_pi": "#FF7F00",
     "halogen": "#17BECF",
+    "water_bridge": "#6A3D9A",
+    "metal_complex": "#543005",
 }
 
 #: Carbon colours for the ligands of a comparison (first, second, ...): 3Dmol.js's

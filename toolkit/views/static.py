@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import RenderError
+from ..errors import InvalidParameter, RenderError
 
 if TYPE_CHECKING:
     from .html import View
@@ -130,14 +130,31 @@ def to_png(
         No Chromium, the browser failed or timed out, or the image is blank.
     OutputPathError
         The output folder does not exist or is not writable.
+    InvalidParameter
+        An argument of the wrong type or out of range (checked before the
+        browser starts).
 
     Examples
     --------
     >>> from toolkit.views import site_view, to_png  # doctest: +SKIP
     >>> to_png(site_view(s), "site.png")  # doctest: +SKIP
     """
+    from .._checks import check_int, check_number, check_path, check_str
     from .html import View, check_output_path, write_atomic
 
+    # every argument before the browser starts: a wrong one is a named error at once, not a
+    # RenderError or a time-out whose timing depends on the machine's load
+    if not isinstance(view, (View, str)):
+        raise InvalidParameter(f"view must be a View or an HTML page string, got {type(view).__name__}")
+    check_path(path, "path")
+    if width is not None:
+        check_int(width, "width", 50, 20000)
+    if height is not None:
+        check_int(height, "height", 50, 20000)
+    check_str(chromium, "chromium", optional=True)
+    check_number(timeout, "timeout", 1, 86400)
+    check_int(wait_ms, "wait_ms", 0, 600000)
+    check_number(min_drawn, "min_drawn", 0, 1)
     out = Path(path)
     check_output_path(out)  # fail early, with a named error, on a bad output path
     binary = chromium or find_chromium()

@@ -16,6 +16,7 @@ embeds every protein atom instead.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -65,12 +66,44 @@ class Scene:
     title: str | None = None
 
 
-def _check_columns(df: pd.DataFrame | None, needed: Sequence[str], what: str) -> None:
-    if df is None:
-        return
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise InvalidParameter(f"{what} table lacks columns {missing} (see toolkit.sites contracts)")
+#: Columns each table of a :class:`Scene` must hold (subsets of the ``toolkit.sites`` contracts).
+_SCENE_TABLES = (
+    ("site", "site residue table (toolkit.sites.SITE_COLUMNS)", ("ligand", "ligand_chain", "ligand_res_id", "chain", "auth_seq_id", "label")),
+    ("interactions", "interaction table (toolkit.sites.INTERACTION_COLUMNS)", ("type", "lig_x", "lig_y", "lig_z", "prot_x", "prot_y", "prot_z")),
+    ("pockets", "pocket table (toolkit.sites.POCKET_COLUMNS)", ("pocket_id", "center_x", "center_y", "center_z", "volume")),
+)  # fmt: skip
+
+
+def _check_scene(scene: Scene, where: str = "") -> None:
+    """Every field of a scene of the right type, before anything is drawn (InvalidParameter)."""
+    from .._checks import check_str, check_structure, check_table
+
+    check_structure(scene.structure, f"{where}structure")
+    for field, what, cols in _SCENE_TABLES:
+        df = getattr(scene, field)
+        if df is not None:
+            check_table(df, f"{where}{field}", cols, what=what)
+    lig = scene.ligand
+    ok_tuple = (isinstance(lig, tuple) and len(lig) == 3 and isinstance(lig[0], str) and isinstance(lig[1], str)
+                and isinstance(lig[2], numbers.Integral) and not isinstance(lig[2], bool))  # fmt: skip
+    if not (lig is None or isinstance(lig, str) or ok_tuple):
+        raise InvalidParameter(f"{where}ligand must be a CCD code, a (code, chain, res_id) tuple or None, got {type(lig).__name__} {lig!r:.60}")
+    if scene.pocket_points is not None and not isinstance(scene.pocket_points, dict):
+        raise InvalidParameter(f"{where}pocket_points must be a dict pocket_id -> (n, 3) array, got {type(scene.pocket_points).__name__}")
+    check_str(scene.title, f"{where}title", optional=True)
+
+
+def _check_view_args(title: Any, detail: Any, labels: Any, label_size: Any, width: Any, height: Any) -> None:
+    """The drawing options shared by :func:`site_view` and :func:`comparison_view` (InvalidParameter)."""
+    from .._checks import check_bool, check_int, check_str
+
+    check_str(title, "title", optional=True)
+    if detail not in ("site", "full"):
+        raise InvalidParameter(f"detail must be 'site' or 'full', not {detail!r:.60}")
+    check_bool(labels, "labels")
+    check_int(label_size, "label_size", 4, 200)
+    check_int(width, "width", 50, 20000)
+    check_int(height, "height", 50, 20000)
 
 
 def _ligand_instance(s: Structure, site, interactions, ligand) -> tuple[str, str, int] | None:
@@ -219,9 +252,7 @@ def _add_scene(
 
     s = scene.structure
     site, inter, pockets = scene.site, scene.interactions, scene.pockets
-    _check_columns(site, ["ligand", "ligand_chain", "ligand_res_id", "chain", "auth_seq_id", "label"], "site residues")
-    _check_columns(inter, ["type", "lig_x", "lig_y", "lig_z", "prot_x", "prot_y", "prot_z"], "interactions")
-    _check_columns(pockets, ["pocket_id", "center_x", "center_y", "center_z", "volume"], "pockets")
+    _check_scene(scene)
     name = s.entry_id or "structure"
     model = sum(1 for vw, m, _ in view.calls if vw == viewer and m == "addModel")
     a = s.atoms
@@ -407,13 +438,16 @@ def site_view(
     >>> v = site_view(load_structure("7EU8"), ligand=("JC9", "B", 903))  # doctest: +SKIP
     >>> v.to_html("7eu8_site.html")  # doctest: +SKIP
     """
+    _check_view_args(title, detail, labels, label_size, width, height)
     if surface is not None and surface not in SURFACE_TYPES:
-        raise InvalidParameter(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r}")
+        raise InvalidParameter(f"surface must be None or one of {SURFACE_TYPES}, not {surface!r:.60}")
+    scene = Scene(structure, site, interactions, pockets, ligand, pocket_points)
+    _check_scene(scene)
     name = structure.entry_id or "structure"
     view = View(title=title if title is not None else f"{name} binding site", width=width, height=height,
                 font_size=max(13, int(label_size)))
     _add_scene(
-        view, (0, 0), 0, Scene(structure, site, interactions, pockets, ligand, pocket_points),
+        view, (0, 0), 0, scene,
         detail=detail, labels=labels, ligand_style=_LIGAND_STYLE_NAMES[0], cartoon_opacity=1.0, zoom=True,
         surface=surface, label_size=label_size,
     )  # fmt: skip
@@ -459,6 +493,9 @@ def comparison_view(
     >>> a, b = load_structure("7EU8"), load_structure("7EOS")  # doctest: +SKIP
     >>> v = comparison_view([Scene(a), Scene(b)])  # doctest: +SKIP
     """
+    if isinstance(scenes, (str, bytes, Scene)) or not isinstance(scenes, Sequence):
+        raise InvalidParameter(f"scenes must be a list of Scene objects, got {type(scenes).__name__}")
+    _check_view_args(title, detail, labels, label_size, width, height)
     scenes = list(scenes)
     wrong = [type(sc).__name__ for sc in scenes if not isinstance(sc, Scene)]
     if wrong:
@@ -467,6 +504,8 @@ def comparison_view(
         raise InvalidParameter(f"comparison_view needs at least 2 scenes, got {len(scenes)}")
     if len(scenes) > len(_LIGAND_STYLE_NAMES):
         raise InvalidParameter(f"comparison_view shows at most {len(_LIGAND_STYLE_NAMES)} scenes, got {len(scenes)}")
+    for i, sc in enumerate(scenes):
+        _check_scene(sc, f"scenes[{i}].")
     names = [sc.title or sc.structure.entry_id or f"structure {i + 1}" for i, sc in enumerate(scenes)]
     if mode == "grid":
         view = View(title=title or " vs ".join(names), width=width, height=height, grid=(1, len(scenes)), font_size=max(13, int(label_size)))

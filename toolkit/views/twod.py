@@ -237,7 +237,13 @@ def interaction_diagram_svg(
         for _, row in interactions.iterrows():
             k = key(row) if "chain" in site.columns and "auth_seq_id" in site.columns else ("", str(row["label"]))
             if k not in residues:
-                continue
+                if str(row["type"]) != "water_bridge":
+                    continue
+                # a water bridge reaches past the contact cutoff of the site table: its residue gets a box too
+                lab = str(row["label"])
+                if k[0] and not lab.endswith(")"):
+                    lab = f"{lab} ({k[0]})"
+                residues[k] = (lab, str(row["subunit"]) if "subunit" in row else "other")
             if str(row["type"]) not in INTERACTION_COLORS:
                 raise InvalidParameter(f"unknown interaction type {row['type']!r}; expected one of {sorted(INTERACTION_COLORS)}")
             idx = names.get(str(row.get("ligand_atom", "")).strip())
