@@ -20,10 +20,10 @@
   (:data:`LATERAL_COLUMNS`) and the lining residues (:data:`LINING_COLUMNS`)
   (:mod:`toolkit.sites.lateral`).
 
-:mod:`.contacts` and :mod:`.interactions` are imported directly (they need
-only numpy at import time; scipy, pandas and RDKit load on first call), so
-that the function :func:`interactions` shadows its submodule of the same
-name; the mapping and pocket names are imported lazily. Import module-level
+:mod:`.contacts`, :mod:`.interactions` and :mod:`.membrane` are imported
+directly (they need only numpy at import time; scipy, pandas and RDKit load on
+first call), so that the functions :func:`interactions` and :func:`membrane`
+shadow their submodules of the same name; the mapping and pocket names are imported lazily. Import module-level
 names of the submodule with ``from toolkit.sites.interactions import ...``.
 """
 
@@ -34,6 +34,12 @@ from typing import Any
 
 from .contacts import SITE_COLUMNS, residue_label, site_residues
 from .interactions import INTERACTION_COLUMNS, INTERACTION_TYPES, Thresholds, interactions
+from .membrane import (  # numpy only; the function shadows its module
+    MEMBRANE_COLUMNS,
+    Membrane,
+    NoMembrane,
+    membrane,
+)
 
 __all__ = [
     "SITE_COLUMNS",
@@ -100,10 +106,6 @@ _LAZY: dict[str, str] = {
          "MetalComplex", "coordination_geometry"],
         ".detectors",
     ),
-    "membrane": ".membrane",
-    "Membrane": ".membrane",
-    "NoMembrane": ".membrane",
-    "MEMBRANE_COLUMNS": ".membrane",
     "lateral_sites": ".lateral",
     "LATERAL_COLUMNS": ".lateral",
     "LINING_COLUMNS": ".lateral",
