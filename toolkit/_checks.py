@@ -18,7 +18,7 @@ import numbers
 
 from .errors import InvalidParameter
 
-__all__ = ["check_int", "check_number", "check_bool", "shown"]
+__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_optional", "shown"]
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -62,3 +62,31 @@ def check_bool(value: object, name: str) -> bool:
     if type(value).__name__ not in ("bool", "bool_"):
         raise InvalidParameter(f"{name} must be True or False, got {shown(value)}")
     return bool(value)
+
+
+def check_str(value: object, name: str, choices: tuple[str, ...] | None = None) -> str:
+    """A string (not bytes), one of ``choices`` when given."""
+    if not isinstance(value, str):
+        raise InvalidParameter(f"{name} must be a string, got {shown(value)}")
+    if choices is not None and value not in choices:
+        raise InvalidParameter(f"{name} must be one of {', '.join(map(repr, choices))}, got {shown(value)}")
+    return value
+
+
+def check_structure(value: object, name: str = "structure") -> object:
+    """A loaded :class:`~toolkit.structure.Structure` (not a PDB ID or a path: load it first)."""
+    from .structure import Structure
+
+    if not isinstance(value, Structure):
+        hint = " (load it first with toolkit.load_structure)" if isinstance(value, str) else ""
+        raise InvalidParameter(f"{name} must be a Structure{hint}, got {type(value).__name__} {shown(value)}")
+    return value
+
+
+def check_optional(check, value: object, name: str, *args: object) -> object:
+    """``None`` or a value accepted by ``check(value, name, *args)``.
+
+    >>> check_optional(check_int, None, "poses", 1) is None
+    True
+    """
+    return None if value is None else check(value, name, *args)

@@ -409,6 +409,9 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     >>> round(m.thickness)  # doctest: +SKIP
     30
     """
+    from .._checks import check_structure
+
+    check_structure(structure)
     hit = _CACHE.get(structure)
     if hit is not None:
         return hit
