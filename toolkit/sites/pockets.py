@@ -1104,6 +1104,7 @@ def lateral_candidates(
     out.attrs["rejected"] = {int(p): r for p, r, c in zip(sites["pocket_id"], sites["reason"],
                                                            sites["lateral_candidate"]) if not c}  # fmt: skip
     out.attrs["lining"] = lining[lining["pocket_id"].isin(out["pocket_id"])].reset_index(drop=True)
+    out.attrs["sites"], out.attrs["all_lining"] = sites, lining  # every TMD pocket (for the report: no second search)
     return out
 
 
