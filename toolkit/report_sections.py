@@ -9,7 +9,7 @@ Two section builders (``builder(ctx: ReportContext) -> Section | list[Section] |
   transmembrane pocket (:func:`toolkit.lateral_sites`): candidates flagged,
   each rejected pocket with its reason, the lining residues as a linked CSV.
   The pockets of the report's own search are reused (``ctx.pockets.attrs``):
-  no second search in the default run.
+  no second search in the default run. Skipped with ``pockets=False``.
 * :func:`docking_section`: the entry's drug-like ligands (or, without one,
   esketamine from the panel) docked into the pore site and the best lateral
   candidates by :func:`toolkit.dock_panel` at a low, stated exhaustiveness
@@ -79,6 +79,9 @@ def membrane_section(ctx: ReportContext) -> Section | None:
     s = ctx.structure
     files: dict[str, str | bytes] = {}
     notes: list[str] = []
+    if not ctx.options.get("pockets", True):  # the membrane fit takes seconds: part of the pocket analysis
+        return Section("membrane", "Membrane and lateral-site evidence", "<p>Membrane not placed and no lateral-site "
+                       "evidence: the pocket analysis was not requested (pockets=False, --no-pockets).</p>")  # fmt: skip
     try:
         m = fit_membrane(s)
     except ToolkitError as exc:
@@ -104,7 +107,7 @@ def membrane_section(ctx: ReportContext) -> Section | None:
     # lateral-site evidence: the table of the report's own search when it made one
     attrs = ctx.pockets.attrs if ctx.pockets is not None else {}
     lat, lining = attrs.get("sites"), attrs.get("all_lining")
-    if lat is None and ctx.options.get("pockets", True):
+    if lat is None:
         from .sites import lateral
 
         try:  # a pocket-only report: one more search (the grid search itself is cached per structure)
@@ -112,8 +115,6 @@ def membrane_section(ctx: ReportContext) -> Section | None:
         except ToolkitError as exc:
             notes.append(f"No lateral-site evidence: {exc}")
     if lat is None:
-        if not ctx.options.get("pockets", True):
-            body.append("<p>No lateral-site evidence: the pocket search was not requested.</p>")
         return Section("membrane", "Membrane and lateral-site evidence", "".join(body), files=files, notes=notes)
     n_cand = int(lat["lateral_candidate"].sum())
     crit = lat.attrs.get("criteria", {})

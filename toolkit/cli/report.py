@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ligands", default=None, metavar="FILE", help="ligand file (SMILES/CSV/SDF) profiled instead of the curated panel")
     p.add_argument("--smiles-column", default="smiles", metavar="NAME", help="SMILES column of a CSV ligand file")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (replaced as a whole)")
-    p.add_argument("--no-pockets", action="store_true", help="skip the candidate lateral pocket search")
+    p.add_argument("--no-pockets", action="store_true", help="skip the membrane placement and the candidate lateral pocket search")
     p.add_argument("--dock", action="store_true",
                    help="add a docking section (slow: Vina at low exhaustiveness; needs the docking extra)")
     p.add_argument("--png", choices=["auto", "yes", "no"], default="auto", help="static PNG of the 3D view (needs Chromium)")
