@@ -188,9 +188,12 @@ def docking_section(ctx: ReportContext) -> Section | None:
             b = box_from_pocket(row)
             sites[f"lateral {k}"] = Box(b.center, b.size, f"lateral candidate {k}: {b.source}")
     ligands, which = _ligands_to_dock(ctx)
-    receptor = prepare_receptor(s)
-    table = dock_panel(receptor, ligands, sites, ph=float(ctx.options.get("ph", 7.4)), states="majority", seed=1,
-                       exhaustiveness=REPORT_EXHAUSTIVENESS, n_poses=REPORT_N_POSES, posebusters=True)  # fmt: skip
+    try:  # a failing ligand gets its status in the table; a receptor that cannot be prepared ends here
+        receptor = prepare_receptor(s)
+        table = dock_panel(receptor, ligands, sites, ph=float(ctx.options.get("ph", 7.4)), states="majority", seed=1,
+                           exhaustiveness=REPORT_EXHAUSTIVENESS, n_poses=REPORT_N_POSES, posebusters=True)  # fmt: skip
+    except ToolkitError as exc:
+        return Section("docking", "Docking", f"<p>Docking not run: {html.escape(str(exc))}</p>")
     frag = report_section(table, heading="Docking")
     frag = frag[frag.index("</h2>") + len("</h2>") : frag.rindex("</section>")]
     intro = (f"<p>Docked: {html.escape(which)}, into {', '.join(map(html.escape, sites))}. Low-effort settings for "
