@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from toolkit.errors import InvalidParameter
-from toolkit.sites.membrane import Membrane, NoMembrane
+from toolkit.sites.implicit_membrane import Membrane, NoMembrane
 from toolkit.views.html import View
 from toolkit.views.membrane import add_membrane_planes
 

@@ -141,7 +141,7 @@ def _membrane() -> Any:
     """A slab built by hand (the fit itself is tested in test_membrane): arguments are checked before drawing."""
     import numpy as np
 
-    from toolkit.sites.membrane import Membrane
+    from toolkit.sites.implicit_membrane import Membrane
 
     return Membrane("X", np.array([0.0, 0, 1]), np.zeros(3), 30.0, -50.0, 8, None)
 

@@ -141,9 +141,10 @@ def test_docking_section_on_request(tmp_path):
 
 
 def test_flat_membrane_is_the_function_after_its_module_is_imported():
-    """``toolkit.sites.membrane`` is both a module and a function name: the flat API must give the function."""
+    """The membrane fit lives in ``toolkit.sites.implicit_membrane``: ``membrane`` stays the function everywhere."""
     import subprocess
     import sys
 
-    code = "import toolkit.sites.membrane, toolkit; assert callable(toolkit.membrane), toolkit.membrane"
+    code = ("import toolkit.sites.implicit_membrane, toolkit.sites.lateral, toolkit; "
+            "assert callable(toolkit.membrane) and callable(toolkit.sites.membrane), toolkit.sites.membrane")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -59,11 +59,9 @@ _LAZY: dict[str, str] = {
     # binding sites
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
-         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "lateral_sites"],
+         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "membrane", "lateral_sites"],
         "toolkit.sites",
     ),
-    # from its module: once toolkit.sites.membrane is imported, the package attribute is the module
-    "membrane": "toolkit.sites.membrane",
     **dict.fromkeys(["ligand_charge_state", "ChargeState"], "toolkit.sites"),
     # ligand chemistry
     **dict.fromkeys(

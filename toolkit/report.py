@@ -689,7 +689,7 @@ def compute_report(
             view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
                              ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
             if pocket_df is not None and kind == "lateral":  # membrane already fitted for the candidates (cached)
-                from .sites.membrane import membrane as fit_membrane
+                from .sites.implicit_membrane import membrane as fit_membrane
                 from .views.membrane import add_membrane_planes
 
                 add_membrane_planes(view, fit_membrane(s))

@@ -74,7 +74,7 @@ def membrane_section(ctx: ReportContext) -> Section | None:
     """
     from .errors import ToolkitError
     from .report import Section, table_html
-    from .sites.membrane import membrane as fit_membrane
+    from .sites.implicit_membrane import membrane as fit_membrane
 
     s = ctx.structure
     files: dict[str, str | bytes] = {}

@@ -15,7 +15,7 @@
   :class:`PiStacking`, :class:`CationPi`, :class:`Halogen`,
   :class:`WaterBridge`, :class:`MetalComplex`, :func:`coordination_geometry`.
 * :func:`membrane` -> :class:`Membrane` or the named result :class:`NoMembrane`
-  (:mod:`toolkit.sites.membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
+  (:mod:`toolkit.sites.implicit_membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
 * :func:`lateral_sites` -> every TMD pocket with its lateral-site evidence
   (:data:`LATERAL_COLUMNS`) and the lining residues (:data:`LINING_COLUMNS`)
   (:mod:`toolkit.sites.lateral`).
@@ -100,10 +100,10 @@ _LAZY: dict[str, str] = {
          "MetalComplex", "coordination_geometry"],
         ".detectors",
     ),
-    "membrane": ".membrane",
-    "Membrane": ".membrane",
-    "NoMembrane": ".membrane",
-    "MEMBRANE_COLUMNS": ".membrane",
+    "membrane": ".implicit_membrane",
+    "Membrane": ".implicit_membrane",
+    "NoMembrane": ".implicit_membrane",
+    "MEMBRANE_COLUMNS": ".implicit_membrane",
     "lateral_sites": ".lateral",
     "LATERAL_COLUMNS": ".lateral",
     "LINING_COLUMNS": ".lateral",

@@ -374,7 +374,7 @@ def lateral_sites(
     import inspect
 
     from .._checks import check_optional, check_structure
-    from .membrane import membrane
+    from .implicit_membrane import membrane
     from .pockets import _buriedness_arg, find_pockets
 
     check_structure(structure)

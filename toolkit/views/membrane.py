@@ -68,7 +68,7 @@ def add_membrane_planes(
     --------
     >>> import numpy as np
     >>> from toolkit.views.html import View
-    >>> from toolkit.sites.membrane import Membrane
+    >>> from toolkit.sites.implicit_membrane import Membrane
     >>> m = Membrane("X", np.array([0.0, 0, 1]), np.zeros(3), 30.0, -50.0, 8, None)
     >>> v = add_membrane_planes(View(title="demo"), m)
     >>> [c[1] for c in v.calls]
