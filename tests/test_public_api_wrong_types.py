@@ -65,6 +65,10 @@ PENDING_OTHER_OWNERS: set[str] = {
     # call ends in a RenderError or a time-out depending on the machine's load)
     "to_png:chromium=int", "to_png:min_drawn=str", "to_png:path=int", "to_png:timeout=str",
     "to_png:width=str", "to_png:height=str", "to_png:wait_ms=str",
+    # H15 sites/contacts.py (parameter added after the wrong-type pass)
+    "site_residues:glycan_attachment_only=str",
+    # H16 views/threed.py
+    "site_view:label_size=str", "site_view:label_size=float",
     # sites/superpose.py (no helper)
     "superpose_tmd:min_pairs=-1", "superpose_tmd:min_pairs=float", "superpose_tmd:min_pairs=str",
     "superpose_tmd:mobile=int", "superpose_tmd:mobile=str", "superpose_tmd:reference=int",
@@ -121,6 +125,7 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
         "comparison_view": lambda: {"scenes": []},
         "to_png": lambda: {"view": "<html></html>", "path": f"{tmp}/v.png"},
         "build_report": lambda: {"out_dir": f"{tmp}/report"},
+        "ligand_charge_state": lambda: {"mol": _ketamine()},
         "membrane": lambda: {"structure": g("s")},
         "lateral_sites": lambda: {"structure": g("s")},
         "add_membrane_planes": lambda: {"view": _view(), "membrane": _membrane()},
@@ -129,6 +134,12 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
         "dock_panel": lambda: {"receptor": g("s"), "ligands": ["CCO"]},
         "pose_contacts": lambda: {"result": _docking_result()},
     }[name]()
+
+
+def _ketamine() -> Any:
+    from rdkit import Chem
+
+    return Chem.MolFromSmiles("CN[C@@]1(CCCCC1=O)c1ccccc1Cl")
 
 
 def _view() -> Any:

@@ -273,8 +273,12 @@ def ligand_charge_state(
     """
     from rdkit import Chem
 
+    from .._checks import check_optional, check_str
+
     ph = check_ph(ph)
     pka = _check_pka(pka)
+    check_optional(check_str, pka_source, "pka_source")
+    check_optional(check_str, code, "code")
     if pka is None and code is not None:
         hit = sourced_pka(code)
         if hit is not None:
