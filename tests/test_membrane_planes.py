@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from toolkit.errors import InvalidParameter
-from toolkit.sites.membrane import Membrane, NoMembrane
+from toolkit.sites.implicit_membrane import Membrane, NoMembrane
 from toolkit.views.html import View
 from toolkit.views.membrane import add_membrane_planes
 
@@ -38,7 +38,7 @@ def test_no_membrane_draws_nothing_and_says_why():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"radius": -1}, "radius"), ({"radius": "big"}, "numbers"), ({"opacity": 2}, "opacity")],
+    [({"radius": -1}, "radius"), ({"radius": "big"}, "radius.*a number"), ({"opacity": 2}, "opacity")],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(InvalidParameter, match=match):

@@ -32,10 +32,6 @@ from toolkit.errors import ToolkitError
 #: (function, parameter, wrong-value label) cases that fail today in files owned by other helpers.
 #: The coordinator enables them after merging by emptying this set.
 PENDING_OTHER_OWNERS: set[str] = {
-    # H10 sites/pockets.py
-    "find_pockets:exclude_ligands=str", "find_pockets:max_ray=1e9", "find_pockets:progress=str",
-    "find_pockets:structure=int", "find_pockets:structure=str", "lateral_candidates:structure=int",
-    "lateral_candidates:structure=str", "pocket_points:structure=int", "pocket_points:structure=str",
 }
 
 #: Functions whose calls are slow even when they fail properly (a browser, a whole report).
@@ -99,7 +95,43 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
         "comparison_view": lambda: {"scenes": []},
         "to_png": lambda: {"view": "<html></html>", "path": f"{tmp}/v.png"},
         "build_report": lambda: {"out_dir": f"{tmp}/report"},
+        "membrane": lambda: {"structure": g("s")},
+        "lateral_sites": lambda: {"structure": g("s")},
+        "add_membrane_planes": lambda: {"view": _view(), "membrane": _membrane()},
+        "prepare_receptor": lambda: {"structure": g("s")},
+        "prepare_ligand": lambda: {"source": "CCO"},
+        "dock_panel": lambda: {"receptor": g("s"), "ligands": ["CCO"]},
+        "pose_contacts": lambda: {"result": _docking_result()},
     }[name]()
+
+
+def _ketamine() -> Any:
+    from rdkit import Chem
+
+    return Chem.MolFromSmiles("CN[C@@]1(CCCCC1=O)c1ccccc1Cl")
+
+
+def _view() -> Any:
+    from toolkit.views.html import View
+
+    return View(title="wrong types")
+
+
+def _membrane() -> Any:
+    """A slab built by hand (the fit itself is tested in test_membrane): arguments are checked before drawing."""
+    import numpy as np
+
+    from toolkit.sites.implicit_membrane import Membrane
+
+    return Membrane("X", np.array([0.0, 0, 1]), np.zeros(3), 30.0, -50.0, 8, None)
+
+
+def _docking_result() -> Any:
+    """An empty DockingResult (no poses): the arguments are checked before the poses are read."""
+    from toolkit.docking.engine import DockingResult
+
+    return DockingResult(ligand=None, receptor=None, box=None, site="pore", mols=[], poses=pd.DataFrame(),
+                         settings={}, seconds=0.0)  # fmt: skip
 
 
 def _wrong_values(annotation: Any, default: Any) -> list[tuple[str, Any]]:

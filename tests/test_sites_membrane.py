@@ -1,4 +1,4 @@
-"""Membrane placement (toolkit.sites.membrane) on real entries and bad input."""
+"""Membrane placement (toolkit.sites.implicit_membrane) on real entries and bad input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from toolkit.errors import NoProteinError, StructureFormatError
-from toolkit.sites.membrane import MEMBRANE_COLUMNS, Membrane, NoMembrane, membrane
+from toolkit.sites.implicit_membrane import MEMBRANE_COLUMNS, Membrane, NoMembrane, membrane
 from toolkit.sites.pockets import tmd_frame
 
 

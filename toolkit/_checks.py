@@ -19,7 +19,8 @@ from collections.abc import Iterable
 
 from .errors import InvalidParameter
 
-__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_table", "check_path", "shown"]
+__all__ = ["check_int", "check_number", "check_bool", "check_str", "check_structure", "check_table", "check_path",
+           "check_optional", "shown"]
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -70,8 +71,8 @@ def _given(value: object) -> str:
     return f"{type(value).__name__} {shown(value)}"
 
 
-def check_str(value: object, name: str, *, optional: bool = False) -> str | None:
-    """A string (``None`` too when ``optional``).
+def check_str(value: object, name: str, choices: tuple[str, ...] | None = None, *, optional: bool = False) -> str | None:
+    """A string (not bytes; ``None`` too when ``optional``), one of ``choices`` when given.
 
     >>> check_str(b"x", "smiles", optional=True)
     Traceback (most recent call last):
@@ -82,6 +83,8 @@ def check_str(value: object, name: str, *, optional: bool = False) -> str | None
         return None
     if not isinstance(value, str):
         raise InvalidParameter(f"{name} must be a string{' or None' if optional else ''}, got {_given(value)}")
+    if choices is not None and value not in choices:
+        raise InvalidParameter(f"{name} must be one of {', '.join(map(repr, choices))}, got {shown(value)}")
     return value
 
 
@@ -141,3 +144,12 @@ def check_path(value: object, name: str, *, optional: bool = False) -> object:
     if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
         raise InvalidParameter(f"{name} must be a path (str or os.PathLike){' or None' if optional else ''}, got {_given(value)}")
     return value
+
+
+def check_optional(check, value: object, name: str, *args: object) -> object:
+    """``None`` or a value accepted by ``check(value, name, *args)``.
+
+    >>> check_optional(check_int, None, "poses", 1) is None
+    True
+    """
+    return None if value is None else check(value, name, *args)

@@ -211,6 +211,8 @@ class ReportData:
 
 SectionBuilder = Callable[[ReportContext], "Section | Sequence[Section] | None"]
 
+from .report_sections import docking_section, membrane_section  # noqa: E402  (builders defined there)
+
 
 # ----------------------------------------------------------------------------- helpers
 def table_html(df: Any, columns: Sequence[str], *, rename: dict[str, str] | None = None) -> str:
@@ -551,7 +553,8 @@ def _panel_section(ctx: ReportContext) -> list[Section]:
 
 #: The default section builders, in page order (see :class:`Section`).
 SECTION_BUILDERS: list[SectionBuilder] = [
-    _summary_section, _ligand_sections, _literature_section, _comparison_section, _pocket_section, _panel_section,
+    _summary_section, _ligand_sections, _literature_section, _comparison_section, _pocket_section, membrane_section,
+    _panel_section,
 ]  # fmt: skip
 
 
@@ -608,6 +611,7 @@ def compute_report(
     progress: bool = False,
     sections: Sequence[SectionBuilder] | None = None,
     extra_sections: Sequence[SectionBuilder] = (),
+    dock: bool = False,
 ) -> ReportData:
     """Compute everything the report shows (no file is written). Arguments: :func:`build_report`."""
     import matplotlib
@@ -616,6 +620,7 @@ def compute_report(
         matplotlib.use("Agg")
 
     from . import chem, sites
+    from ._checks import check_bool
     from ._jobs import resolve_n_jobs
     from .errors import InvalidParameter, RenderError, ToolkitError
     from .structure import load_structure
@@ -627,6 +632,7 @@ def compute_report(
                        smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff,
                        progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
     n_jobs = resolve_n_jobs(n_jobs)
+    check_bool(dock, "dock")
     s = load_structure(entry)
     found = _find_ligands(s, ligand)
     notes: list[str] = []
@@ -706,6 +712,11 @@ def compute_report(
             warnings.simplefilter("always")
             view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
                              ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
+            if pocket_df is not None and kind == "lateral":  # membrane already fitted for the candidates (cached)
+                from .sites.implicit_membrane import membrane as fit_membrane
+                from .views.membrane import add_membrane_planes
+
+                add_membrane_planes(view, fit_membrane(s))
             files["site.html"] = view.html()
             for lig in ligs[1:]:
                 v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
@@ -749,9 +760,11 @@ def compute_report(
 
         ctx = ReportContext(s, ligs, pocket_df, points, kind, other, sup,
                             {"ph": ph, "cutoff": cutoff, "ligands_file": ligands_file, "smiles_column": smiles_column,
-                             "n_jobs": n_jobs, "progress": progress, "entry": entry}, notes)  # fmt: skip
+                             "n_jobs": n_jobs, "progress": progress, "entry": entry, "pockets": pockets, "dock": dock},
+                            notes)  # fmt: skip
         out_sections: list[Section] = []
-        for builder in [*(SECTION_BUILDERS if sections is None else sections), *extra_sections]:
+        for builder in [*(SECTION_BUILDERS if sections is None else sections), *extra_sections,
+                        *([docking_section] if dock else [])]:  # fmt: skip
             made = builder(ctx)
             if made is None:
                 continue
@@ -893,6 +906,7 @@ def build_report(
     sections: Sequence[SectionBuilder] | None = None,
     extra_sections: Sequence[SectionBuilder] = (),
     return_data: bool = False,
+    dock: bool = False,
 ) -> Any:
     """Build the report folder; return the path of ``index.html``.
 
@@ -932,6 +946,9 @@ def build_report(
         Replace / extend :data:`SECTION_BUILDERS` (see :class:`Section`).
     return_data : bool
         Return ``(index_path, ReportData)`` instead of the path.
+    dock : bool
+        Add the docking section (:func:`toolkit.report_sections.docking_section`:
+        slow, low exhaustiveness; needs the ``docking`` extra). Default False.
 
     Raises
     ------
@@ -957,7 +974,7 @@ def build_report(
     data = compute_report(
         entry, ligand, compare_entry=compare_entry, ligands_file=ligands_file, smiles_column=smiles_column,
         pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs, progress=progress, sections=sections,
-        extra_sections=extra_sections,
+        extra_sections=extra_sections, dock=dock,
     )  # fmt: skip
     index = write_report(render_report(data), out)
     return (index, data) if return_data else index

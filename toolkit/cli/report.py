@@ -47,7 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ligands", default=None, metavar="FILE", help="ligand file (SMILES/CSV/SDF) profiled instead of the curated panel")
     p.add_argument("--smiles-column", default="smiles", metavar="NAME", help="SMILES column of a CSV ligand file")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (replaced as a whole)")
-    p.add_argument("--no-pockets", action="store_true", help="skip the candidate lateral pocket search")
+    p.add_argument("--no-pockets", action="store_true", help="skip the membrane placement and the candidate lateral pocket search")
+    p.add_argument("--dock", action="store_true",
+                   help="add a docking section (slow: Vina at low exhaustiveness; needs the docking extra)")
     p.add_argument("--png", choices=["auto", "yes", "no"], default="auto", help="static PNG of the 3D view (needs Chromium)")
     p.add_argument("--ph", type=float, default=7.4, help="pH of the protonation rules")
     p.add_argument("--cutoff", type=float, default=4.5, help="site-residue cutoff in Å")
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     index, data = build_report(
         args.out, args.entry, args.ligand, compare_entry=compare, pockets=not args.no_pockets,
         ligands_file=args.ligands, smiles_column=args.smiles_column, png=png, ph=args.ph, cutoff=args.cutoff,
-        n_jobs=args.n_jobs, return_data=True,
+        n_jobs=args.n_jobs, return_data=True, dock=args.dock,
     )  # fmt: skip
     sm = data.summary
     print(f"report of {sm['entry']} written: {index}  ({sm['seconds']} s)")

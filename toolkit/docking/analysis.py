@@ -122,13 +122,26 @@ def pose_contacts(result: DockingResult, *, cutoff: float = CONTACT_CUTOFF, pose
         columns in front: ``pose`` (1-based) and ``name`` (the docked
         ligand's name); ``ligand``/``ligand_chain``/``ligand_res_id`` are
         ``UNL``/``"~"``/pose in :func:`complex_structure`.
+
+    Raises
+    ------
+    InvalidParameter
+        ``result`` is not a :class:`DockingResult`, or a bad ``cutoff`` (Å,
+        0.1-20) or ``poses`` (1-100).
     """
     import warnings
 
     import pandas as pd
 
-    from ..errors import EmptySiteWarning
+    from .._checks import check_int, check_number, check_optional
+    from ..errors import EmptySiteWarning, InvalidParameter
     from ..sites import interactions, site_residues
+    from .engine import DockingResult
+
+    cutoff = check_number(cutoff, "cutoff (Å)", 0.1, 20)
+    poses = check_optional(check_int, poses, "poses", 1, 100)
+    if not isinstance(result, DockingResult):
+        raise InvalidParameter(f"result must be a DockingResult (from toolkit.docking.dock), got {type(result).__name__}")
 
     mols = result.mols[: poses or len(result.mols)]
     cx = complex_structure(result.receptor, mols)

@@ -302,6 +302,27 @@ def prepare_ligand(
     return prepare_ligand_states(source, name=name, ph=ph, pka=pka, seed=seed, states="majority")[0]
 
 
+def check_ligand_options(*, name: object = None, ph: object = DEFAULT_PH, pka: object = None,
+                         seed: object = EMBED_SEED, states: object = "majority") -> None:
+    """Type and range checks of the ligand-preparation arguments (:class:`~toolkit.errors.InvalidParameter`).
+
+    pH and pKa ranges are those of :func:`toolkit.chem.compute_properties`.
+
+    >>> check_ligand_options(ph="seven")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InvalidParameter: ph must be between 0 and 14 (a number), got 'seven'
+    """
+    from .._checks import check_int, check_number, check_optional, check_str
+    from ..chem.properties import PH_RANGE, PKA_RANGE
+
+    check_optional(check_str, name, "name")
+    check_number(ph, "ph", *PH_RANGE)
+    check_optional(check_number, pka, "pka", *PKA_RANGE)
+    check_int(seed, "seed", 0, 2**31 - 1)
+    check_str(states, "states", tuple(STATE_POLICIES))
+
+
 def _parse_source(source: Any, name: str | None, pka: float | None) -> tuple[Any, str, float | None, Any, str]:
     from rdkit import Chem
 
@@ -367,6 +388,7 @@ def prepare_ligand_states(
     """
     from rdkit import Chem
 
+    check_ligand_options(name=name, ph=ph, pka=pka, seed=seed, states=states)
     require("meeko", "dimorphite_dl", what="ligand preparation")
     mol, name, pka, reference, src = _parse_source(source, name, pka)
     input_smiles = Chem.MolToSmiles(Chem.RemoveHs(mol))

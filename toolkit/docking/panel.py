@@ -350,17 +350,25 @@ def dock_panel(
     """
     import pandas as pd
 
+    from .._checks import check_bool, check_int, check_number, check_optional, check_str, check_structure
     from .._jobs import resolve_n_jobs
     from ._extra import require
-    from .ligand import EMBED_SEED, STATE_POLICIES
+    from .ligand import EMBED_SEED, check_ligand_options
     from .receptor import Receptor, prepare_receptor
 
+    if not isinstance(receptor, Receptor):
+        check_structure(receptor, "receptor")
+    check_ligand_options(ph=ph, seed=seed, states=states)
+    check_int(exhaustiveness, "exhaustiveness", 1, 512)
+    check_int(n_poses, "n_poses", 1, 100)
+    check_number(energy_range, "energy_range (kcal/mol)", 0, 100)
+    check_optional(check_int, embed_seed, "embed_seed", 0, 2**31 - 1)
+    check_optional(check_int, analyse_poses, "analyse_poses", 1, 100)
+    for flag, label in ((posebusters, "posebusters"), (progress, "progress"), (return_results, "return_results")):
+        check_bool(flag, label)
+    check_str(engine, "engine", ("processes", "dask"))
     require(what="dock_panel")
     n_jobs = resolve_n_jobs(n_jobs)
-    if engine not in ("processes", "dask"):
-        raise InvalidParameter(f"engine must be 'processes' or 'dask', got {engine!r}")
-    if states not in STATE_POLICIES:
-        raise InvalidParameter(f"states must be one of {STATE_POLICIES}, got {states!r}")
     if not isinstance(receptor, Receptor):
         receptor = prepare_receptor(receptor)
     if sites is None:

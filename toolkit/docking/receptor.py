@@ -198,6 +198,9 @@ def prepare_receptor(
     >>> r.removed  # doctest: +SKIP
     ['JC9 B:903']
     """
+    from .._checks import check_structure
+
+    check_structure(structure)
     a = structure.atoms
     el = np.char.capitalize(a["element"].astype(str))
     heavy = (el != "H") & (el != "D")

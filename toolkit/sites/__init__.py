@@ -15,15 +15,17 @@
   :class:`PiStacking`, :class:`CationPi`, :class:`Halogen`,
   :class:`WaterBridge`, :class:`MetalComplex`, :func:`coordination_geometry`.
 * :func:`membrane` -> :class:`Membrane` or the named result :class:`NoMembrane`
-  (:mod:`toolkit.sites.membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
+  (:mod:`toolkit.sites.implicit_membrane`; per-residue table :data:`MEMBRANE_COLUMNS`).
 * :func:`lateral_sites` -> every TMD pocket with its lateral-site evidence
   (:data:`LATERAL_COLUMNS`) and the lining residues (:data:`LINING_COLUMNS`)
   (:mod:`toolkit.sites.lateral`).
 
-:mod:`.contacts`, :mod:`.interactions` and :mod:`.membrane` are imported
-directly (they need only numpy at import time; scipy, pandas and RDKit load on
-first call), so that the functions :func:`interactions` and :func:`membrane`
-shadow their submodules of the same name; the mapping and pocket names are imported lazily. Import module-level
+:mod:`.contacts` and :mod:`.interactions` are imported directly (they need
+only numpy at import time; scipy, pandas and RDKit load on first call), so
+that the function :func:`interactions` shadows its submodule of the same
+name; the membrane fit lives in :mod:`.implicit_membrane` so that
+:func:`membrane` has no submodule of its name; the mapping, pocket and
+membrane names are imported lazily. Import module-level
 names of the submodule with ``from toolkit.sites.interactions import ...``.
 """
 
@@ -34,12 +36,6 @@ from typing import Any
 
 from .contacts import SITE_COLUMNS, residue_label, site_residues
 from .interactions import INTERACTION_COLUMNS, INTERACTION_TYPES, Thresholds, interactions
-from .membrane import (  # numpy only; the function shadows its module
-    MEMBRANE_COLUMNS,
-    Membrane,
-    NoMembrane,
-    membrane,
-)
 
 __all__ = [
     "SITE_COLUMNS",
@@ -106,6 +102,10 @@ _LAZY: dict[str, str] = {
          "MetalComplex", "coordination_geometry"],
         ".detectors",
     ),
+    "membrane": ".implicit_membrane",
+    "Membrane": ".implicit_membrane",
+    "NoMembrane": ".implicit_membrane",
+    "MEMBRANE_COLUMNS": ".implicit_membrane",
     "lateral_sites": ".lateral",
     "LATERAL_COLUMNS": ".lateral",
     "LINING_COLUMNS": ".lateral",

@@ -373,9 +373,12 @@ def lateral_sites(
     """
     import inspect
 
-    from .membrane import membrane
+    from .._checks import check_optional, check_structure
+    from .implicit_membrane import membrane
     from .pockets import _buriedness_arg, find_pockets
 
+    check_structure(structure)
+    check_optional(check_structure, paralog, "paralog")
     vmin = _check("min_volume", min_volume)
     hmin = _check("min_hydrophobicity", min_hydrophobicity, strict=False, high=1.0)
     smin = _check("min_stability", min_stability, strict=False, high=1.0)
@@ -383,8 +386,6 @@ def lateral_sites(
     if isinstance(n_perturbations, bool) or not isinstance(n_perturbations, (int, np.integer)) \
             or not 0 <= n_perturbations <= len(_CONSENSUS_SEEDS):  # fmt: skip
         raise InvalidParameter(f"n_perturbations must be an integer from 0 to {len(_CONSENSUS_SEEDS)}, got {n_perturbations!r}")
-    if paralog is not None and not hasattr(paralog, "chain_subunits"):
-        raise InvalidParameter(f"paralog must be a Structure, got {type(paralog).__name__}")
     frame = tmd_frame(structure)  # raises NoTransmembraneDomain before the costly search
     m = membrane(structure)
     if not m.has_membrane:

@@ -774,6 +774,11 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     from scipy import ndimage
     from scipy.spatial import cKDTree
 
+    from .._checks import check_bool, check_structure
+
+    check_structure(structure)
+    check_bool(exclude_ligands, "exclude_ligands")
+    check_bool(progress, "progress")
     spacing = _check("grid_spacing", grid_spacing, high=_MAX_SPACING)
     probe = _check("probe_radius", probe_radius, strict=False, high=_MAX_PROBE)
     ray = _check("max_ray", max_ray, high=_MAX_RAY)
@@ -1099,6 +1104,7 @@ def lateral_candidates(
     out.attrs["rejected"] = {int(p): r for p, r, c in zip(sites["pocket_id"], sites["reason"],
                                                            sites["lateral_candidate"]) if not c}  # fmt: skip
     out.attrs["lining"] = lining[lining["pocket_id"].isin(out["pocket_id"])].reset_index(drop=True)
+    out.attrs["sites"], out.attrs["all_lining"] = sites, lining  # every TMD pocket (for the report: no second search)
     return out
 
 

@@ -68,7 +68,7 @@ def add_membrane_planes(
     --------
     >>> import numpy as np
     >>> from toolkit.views.html import View
-    >>> from toolkit.sites.membrane import Membrane
+    >>> from toolkit.sites.implicit_membrane import Membrane
     >>> m = Membrane("X", np.array([0.0, 0, 1]), np.zeros(3), 30.0, -50.0, 8, None)
     >>> v = add_membrane_planes(View(title="demo"), m)
     >>> [c[1] for c in v.calls]
@@ -78,15 +78,11 @@ def add_membrane_planes(
         raise InvalidParameter(f"view must be a toolkit View, got {type(view).__name__}")
     if not hasattr(membrane, "has_membrane"):
         raise InvalidParameter(f"membrane must be the result of toolkit.sites.membrane, got {type(membrane).__name__}")
-    try:
-        r = float(radius)
-        a = float(opacity)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"radius and opacity must be numbers, got {radius!r}, {opacity!r}") from None
-    if not np.isfinite(r) or r <= 0 or r > 1000:
-        raise InvalidParameter(f"radius must be > 0 and <= 1000 Å, got {radius!r}")
-    if not 0 <= a <= 1:
-        raise InvalidParameter(f"opacity must be between 0 and 1, got {opacity!r}")
+    from .._checks import check_number, check_str
+
+    r = check_number(radius, "radius (Å)", 0.001, 1000)
+    a = check_number(opacity, "opacity", 0, 1)
+    check_str(color, "color")
     if not membrane.has_membrane:
         view.notes.append(f"No membrane drawn: {membrane.reason}")
         return view

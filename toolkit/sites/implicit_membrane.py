@@ -378,7 +378,7 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     """Place the membrane on a structure: normal, centre, hydrophobic thickness and fit score.
 
     An Ez implicit-membrane fit (Senes et al. 2007, J Mol Biol 366:436) over
-    orientation, depth and thickness (see :mod:`toolkit.sites.membrane`); works
+    orientation, depth and thickness (see :mod:`toolkit.sites.implicit_membrane`); works
     for any membrane protein (no pore axis or motif is assumed).
 
     Parameters
@@ -404,11 +404,14 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit.sites.membrane import membrane
+    >>> from toolkit.sites.implicit_membrane import membrane
     >>> m = membrane(toolkit.load_structure("7EU8"))  # doctest: +SKIP
     >>> round(m.thickness)  # doctest: +SKIP
     30
     """
+    from .._checks import check_structure
+
+    check_structure(structure)
     hit = _CACHE.get(structure)
     if hit is not None:
         return hit
