@@ -105,12 +105,6 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
     }[name]()
 
 
-def _ketamine() -> Any:
-    from rdkit import Chem
-
-    return Chem.MolFromSmiles("CN[C@@]1(CCCCC1=O)c1ccccc1Cl")
-
-
 def _view() -> Any:
     from toolkit.views.html import View
 
