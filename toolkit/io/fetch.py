@@ -18,11 +18,8 @@ leaves a file behind.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from ..errors import DownloadError, EntryMismatch, InvalidPDBId, StructureFormatError, StructureNotFound
@@ -115,6 +112,10 @@ def download_entry(pdb_id: str, *, timeout: float = 30.0, require_protein: bool 
     StructureFormatError, EntryMismatch
         The downloaded file is corrupt or holds another entry.
     """
+    import http.client  # network modules (and ssl) load only when a download happens
+    import urllib.error
+    import urllib.request
+
     base = os.environ.get("NMDA_TOOLKIT_DOWNLOAD_URL", DEFAULT_DOWNLOAD_URL).rstrip("/")
     url = f"{base}/{pdb_id.upper()}.cif.gz"
     req = urllib.request.Request(url, headers={"User-Agent": "nmda-toolkit"})
