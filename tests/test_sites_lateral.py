@@ -198,3 +198,24 @@ def test_bad_input(s7eu8):
     with pytest.raises(InvalidParameter, match="unknown search parameter"):
         lateral_sites(s7eu8, spacing=1.0)
     assert LATERAL_MIN_VOLUME <= KETAMINE_VOLUME
+
+
+@pytest.mark.parametrize("where", ["m3", "atd", "inf"])
+def test_non_finite_coordinates_named_error(s7eu8, where):
+    """NaN/inf protein coordinates (in the TMD or far from it) give InvalidCoordinates from
+    lateral_sites, lateral_candidates, tmd_frame, membrane and find_pockets, before any search."""
+    from toolkit.errors import InvalidCoordinates, StructureFormatError
+    from toolkit.sites import find_pockets, lateral_candidates, membrane, tmd_frame
+
+    a = s7eu8.atoms
+    if where == "atd":
+        i = int(np.flatnonzero(s7eu8.polymer_mask)[10])  # an ATD atom of chain A
+    else:  # a Cα of the M3 helix (GluN1 V644 region), which the TMD frame uses
+        i = int(np.flatnonzero((a["atom_name"] == "CA") & (a["chain_id"] == "A") & (s7eu8.uniprot_num == 644))[0])
+    coord = s7eu8.coord.copy()
+    coord[i] = np.inf if where == "inf" else np.nan
+    bad = dataclasses.replace(s7eu8, atoms={**a, "coord": coord}, _warned=set())
+    for fn in (lateral_sites, lateral_candidates, tmd_frame, membrane, find_pockets):
+        with pytest.raises(InvalidCoordinates, match="non-finite") as e:
+            fn(bad)
+        assert isinstance(e.value, StructureFormatError)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit.errors import NoProteinError, StructureFormatError
+from toolkit.errors import InvalidCoordinates, NoProteinError
 from toolkit.sites.implicit_membrane import MEMBRANE_COLUMNS, Membrane, NoMembrane, membrane
 from toolkit.sites.pockets import tmd_frame
 
@@ -95,7 +95,7 @@ def test_no_protein_and_nan_coordinates(s7eu8):
     coord = s7eu8.coord.copy()
     coord[5] = np.nan
     atoms["coord"] = coord
-    with pytest.raises(StructureFormatError, match="non-finite"):
+    with pytest.raises(InvalidCoordinates, match="non-finite"):
         membrane(dataclasses.replace(s7eu8, atoms=atoms, _warned=set()))
     keep = ~s7eu8.polymer_mask
     no_prot = {k: v[keep] for k, v in s7eu8.atoms.items()}

@@ -14,6 +14,7 @@ from toolkit.sites.pockets import (
     LATERAL_MIN_VOLUME,
     MIN_BURIEDNESS,
     POCKET_COLUMNS,
+    drug_like_ligands,
     find_pockets,
     lateral_candidates,
     pocket_points,
@@ -365,28 +366,37 @@ def test_bad_lateral_parameters(s7eu8, kwargs, match):
 
 
 # ------------------------------------------------------------------ generalisation (issue 10)
-#: Nucleotides of nucleic-acid chains are not "the ligand" of a pocket search.
-_NUCLEOTIDES = {"A", "C", "G", "U", "DA", "DC", "DG", "DT", "DU"}
-#: Free standard amino acids written as HETATM (3EMS ARG, 5DDR GLN: additives or crystal contacts,
-#: ligands for the interaction engine since issue 12) are not the drug-like ligand a pocket search
-#: is judged on, like nucleotides; counting them lowers top-3 overlap from 7/7 to 7/9 here.
-_AMINO_ACIDS = {"ALA", "ARG", "ASN", "ASP", "CYS", "GLN", "GLU", "GLY", "HIS", "ILE", "LEU", "LYS", "MET", "PHE", "PRO", "SER", "THR", "TRP", "TYR", "VAL"}
-
-
 def _bound_ligands(s):
-    """Heavy-atom coordinates of each drug-like ligand instance (category 'ligand', >= 10 heavy atoms)."""
-    lig = s.ligands()
-    lig = lig[
-        (lig["category"] == "ligand") & (lig["n_heavy_atoms"] >= 10) & ~lig["ccd_code"].isin(_NUCLEOTIDES | _AMINO_ACIDS)
-    ]
-    a = s.atoms
-    out = []
-    for _, r in lig.drop_duplicates(["ccd_code", "chain", "auth_seq_id"]).iterrows():
-        m = ((a["res_name"] == r["ccd_code"]) & (a["chain_id"] == r["chain"]) & (a["res_id"] == r["auth_seq_id"])
-             & ~s.polymer_mask & (a["element"] != "H"))  # fmt: skip
-        if m.any():
-            out.append(s.coord[m].astype(float))
-    return out
+    """Heavy-atom coordinates of each drug-like ligand instance (:func:`drug_like_ligands`)."""
+    idx = [s.ligand_atoms(r.ccd_code, r.chain, r.auth_seq_id) for r in drug_like_ligands(s).itertuples(index=False)]
+    return [s.coord[i[s.heavy_mask[i]]].astype(float) for i in idx]
+
+
+def test_drug_like_ligands_by_ccd_classification(mirror):
+    """One selection for the benchmark and the tests: category 'ligand' (CCD/curated table), not a
+    polymer monomer by its CCD type (free amino acids, nucleotides), >= 10 heavy atoms."""
+    from toolkit import load_structure
+    from toolkit.model import LIGAND_COLUMNS
+
+    def codes(entry, **kw):
+        s = load_structure(mirror / "complexes" / f"{entry}.pdb.gz") if entry.islower() else load_structure(entry)
+        df = drug_like_ligands(s, **kw)
+        assert list(df.columns) == LIGAND_COLUMNS
+        return sorted(zip(df["ccd_code"], df["chain"], df["auth_seq_id"]))
+
+    assert codes("7EU8") == [("JC9", "B", 903)]  # not the NAG glycans
+    assert codes("4dst") == [("9LI", "A", 201), ("GCP", "A", 202)]  # not ACT/DMS/EDO/GOL, MG, water
+    assert codes("6nhb") == [("H4B", "A", 802), ("H4B", "B", 803), ("HEM", "A", 801), ("HEM", "B", 802),
+                             ("KNS", "A", 803), ("KNS", "B", 804)]  # fmt: skip
+    # free amino acids written as HETATM are polymer monomers by their CCD type, whatever their size
+    assert codes("3ems") == codes("5ddr") == [] == codes("3ems", min_heavy_atoms=1)
+    assert codes("6r79", min_heavy_atoms=1) == []  # GLY (5 heavy atoms); GOL, PO4, BME are additives
+    assert codes("1het") == [("NAD", "A", 402), ("NAD", "B", 402)]
+    assert sum(c == "MRD" for c, _, _ in codes("1het", min_heavy_atoms=8)) == 3  # MPD, 8 heavy atoms
+    assert codes("4KCC") == codes("7EOS") == []  # PO4 additive; NAG glycans only
+    for bad in (0, 2.5, True, "10"):
+        with pytest.raises(InvalidParameter, match="min_heavy_atoms"):
+            drug_like_ligands(load_structure("4KCC"), min_heavy_atoms=bad)
 
 
 def test_top3_pocket_overlaps_ligand_on_ligand_bound_crystal_structures(mirror):
@@ -473,13 +483,13 @@ def test_far_atom_costs_a_small_grid(s4kcc):
 def test_bad_structures_named_errors(s4kcc):
     import dataclasses
 
-    from toolkit.errors import NoProteinError, StructureFormatError
+    from toolkit.errors import InvalidCoordinates, NoProteinError
 
     atoms = dict(s4kcc.atoms)
     coord = s4kcc.coord.copy()
     coord[3] = np.nan
     atoms["coord"] = coord
-    with pytest.raises(StructureFormatError, match="non-finite"):
+    with pytest.raises(InvalidCoordinates, match="non-finite"):
         find_pockets(dataclasses.replace(s4kcc, atoms=atoms, _warned=set()))
     keep = ~s4kcc.polymer_mask
     none = {k: v[keep] for k, v in s4kcc.atoms.items()}

@@ -59,7 +59,8 @@ _LAZY: dict[str, str] = {
     # binding sites
     **dict.fromkeys(
         ["site_residues", "interactions", "map_site", "compare_pore_site", "interaction_matrix",
-         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "membrane", "lateral_sites"],
+         "find_pockets", "lateral_candidates", "pocket_points", "superpose_tmd", "membrane", "lateral_sites",
+         "drug_like_ligands"],
         "toolkit.sites",
     ),
     **dict.fromkeys(["ligand_charge_state", "ChargeState"], "toolkit.sites"),

@@ -5,7 +5,7 @@
 * :func:`map_site`, :func:`compare_pore_site`, :func:`map_residues`,
   :func:`interaction_matrix` (:mod:`toolkit.sites.mapping`).
 * :func:`find_pockets`, :func:`lateral_candidates`, :func:`pocket_points`,
-  :data:`POCKET_COLUMNS`, :func:`tmd_frame` (:mod:`toolkit.sites.pockets`).
+  :data:`POCKET_COLUMNS`, :func:`tmd_frame`, :func:`drug_like_ligands` (:mod:`toolkit.sites.pockets`).
 * :func:`superpose_tmd` -> :class:`Superposition` (:mod:`toolkit.sites.superpose`).
 * Charge states at a pH: :func:`ligand_charge_state`, :class:`ChargeState`,
   :data:`PROTEIN_PKA`; PLIP's pH-free charged groups for like-with-like comparisons:
@@ -55,6 +55,7 @@ __all__ = [
     "pocket_points",
     "POCKET_COLUMNS",
     "tmd_frame",
+    "drug_like_ligands",
     "Superposition",
     "superpose_tmd",
     "ligand_charge_state",
@@ -91,6 +92,7 @@ _LAZY: dict[str, str] = {
     "pocket_points": ".pockets",
     "POCKET_COLUMNS": ".pockets",
     "tmd_frame": ".pockets",
+    "drug_like_ligands": ".pockets",
     "Superposition": ".superpose",
     "superpose_tmd": ".superpose",
     "ligand_charge_state": ".protonation",

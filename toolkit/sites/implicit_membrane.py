@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import NoProteinError, NoTransmembraneDomain, StructureFormatError
+from ..errors import InvalidCoordinates, NoProteinError, NoTransmembraneDomain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -398,7 +398,7 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
     ------
     NoProteinError
         No protein residue with a Cα atom.
-    StructureFormatError
+    InvalidCoordinates
         Non-finite (NaN/inf) protein coordinates.
 
     Examples
@@ -427,7 +427,7 @@ def membrane(structure: Structure) -> Membrane | NoMembrane:
         )
     if not np.isfinite(a["coord"][poly]).all():
         bad = int((~np.isfinite(a["coord"][poly]).all(axis=1)).sum())
-        raise StructureFormatError(
+        raise InvalidCoordinates(
             f"{structure.entry_id or 'structure'}: {bad} protein atom(s) have non-finite (NaN/inf) coordinates"
         )
     res, cb, ca = _residue_points(structure)

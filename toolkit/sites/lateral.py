@@ -363,6 +363,8 @@ def lateral_sites(
         No TMD (e.g. 4KCC, 5TQ2) or no membrane slab could be placed.
     InvalidParameter
         Bad thresholds or search parameters.
+    InvalidCoordinates
+        A protein atom has a NaN/inf coordinate (checked before any search).
 
     Examples
     --------
@@ -386,7 +388,7 @@ def lateral_sites(
     if isinstance(n_perturbations, bool) or not isinstance(n_perturbations, (int, np.integer)) \
             or not 0 <= n_perturbations <= len(_CONSENSUS_SEEDS):  # fmt: skip
         raise InvalidParameter(f"n_perturbations must be an integer from 0 to {len(_CONSENSUS_SEEDS)}, got {n_perturbations!r}")
-    frame = tmd_frame(structure)  # raises NoTransmembraneDomain before the costly search
+    frame = tmd_frame(structure)  # raises InvalidCoordinates / NoTransmembraneDomain before the costly search
     m = membrane(structure)
     if not m.has_membrane:
         raise NoTransmembraneDomain(f"{structure.entry_id}: {m.reason}")

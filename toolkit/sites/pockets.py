@@ -115,10 +115,10 @@ from .._jobs import resolve_n_jobs
 from ..catalog import MOTIF
 from ..errors import (
     GridTooLarge,
+    InvalidCoordinates,
     InvalidParameter,
     NoProteinError,
     NoTransmembraneDomain,
-    StructureFormatError,
 )
 from ..io.aminoacids import THREE_TO_ONE
 
@@ -138,6 +138,8 @@ __all__ = [
     "LATERAL_MIN_VOLUME",
     "LATERAL_MIN_HYDROPHOBICITY",
     "LATERAL_NOTE",
+    "drug_like_ligands",
+    "DRUG_LIKE_MIN_HEAVY_ATOMS",
 ]
 
 POCKET_COLUMNS = [
@@ -213,12 +215,83 @@ LATERAL_MIN_VOLUME = 200.0
 #: Default minimum hydrophobicity of a lateral candidate: most lining residues
 #: apolar (Kyte & Doolittle 1982), as expected for a lipid-facing site.
 LATERAL_MIN_HYDROPHOBICITY = 0.5
+#: Smallest drug-like ligand (heavy atoms) for :func:`drug_like_ligands`: this toolkit's
+#: choice, below the smallest drug-like molecules (ketamine 16, paracetamol 11) and above most
+#: small organic crystallisation additives and buffers (glycerol 6, sulfate 5, acetate 4).
+DRUG_LIKE_MIN_HEAVY_ATOMS = 10
 LATERAL_NOTE = (
     "Computed candidates: membrane-facing, hydrophobic pockets of the transmembrane domain found "
     "by a LIGSITE-type grid search on this structure. They are candidates for the "
     "membrane-accessible hydrophobic ketamine sites reported by Abbott et al. 2024 Mol Psychiatry "
     "(doi:10.1038/s41380-024-02729-9); that paper's residue list is NOT reproduced or used here."
 )
+
+
+# --------------------------------------------------------------------------- benchmark ligands
+def drug_like_ligands(structure: Structure, *, min_heavy_atoms: int = DRUG_LIKE_MIN_HEAVY_ATOMS) -> pd.DataFrame:
+    """The drug-like ligand instances of a structure: what a pocket search is judged on.
+
+    A non-polymer instance counts when (1) its category from
+    :meth:`Structure.ligands <toolkit.model.Structure.ligands>` is ``'ligand'``
+    (so not water, ion, glycan, lipid/detergent or crystallisation additive:
+    :func:`toolkit.catalog.component_category`); (2) its CCD component is not a
+    polymer monomer (:func:`toolkit.io.ccd.monomer_kind` is None: free amino
+    acids written as HETATM, such as 3EMS ARG or 5DDR GLN, and nucleotides of
+    nucleic-acid chains are excluded by their CCD ``_chem_comp.type``, not by a
+    list of codes); and (3) it has at least ``min_heavy_atoms`` heavy atoms
+    (:data:`DRUG_LIKE_MIN_HEAVY_ATOMS`). Cofactors such as NAD or GCP count.
+
+    Parameters
+    ----------
+    structure : Structure
+    min_heavy_atoms : int, default :data:`DRUG_LIKE_MIN_HEAVY_ATOMS` (10)
+        At least 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :meth:`Structure.ligands` (columns
+        :data:`toolkit.model.LIGAND_COLUMNS`) that are drug-like, one per
+        instance (code, chain, residue number), in file order; zero rows when
+        there is none. Heavy-atom coordinates of an instance:
+        ``structure.coord[structure.ligand_atoms(code, chain, res_id)]`` with
+        the hydrogens removed.
+
+    Raises
+    ------
+    InvalidParameter
+        ``min_heavy_atoms`` not an integer >= 1.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.sites.pockets import drug_like_ligands
+    >>> drug_like_ligands(toolkit.load_structure("7EU8"))[["ccd_code", "chain", "auth_seq_id"]]
+      ccd_code chain  auth_seq_id
+    0      JC9     B          903
+    """
+    from .._checks import check_structure
+    from ..io.ccd import monomer_kind
+
+    check_structure(structure)
+    if isinstance(min_heavy_atoms, bool) or not isinstance(min_heavy_atoms, (int, np.integer)) or min_heavy_atoms < 1:
+        raise InvalidParameter(f"min_heavy_atoms must be an integer >= 1, got {min_heavy_atoms!r}")
+    lig = structure.ligands()
+    if len(lig):
+        codes = lig["ccd_code"].astype(str)
+        polymer_monomer = codes.map({c: monomer_kind(c) is not None for c in set(codes)}).astype(bool)
+        lig = lig[(lig["category"] == "ligand") & (lig["n_heavy_atoms"] >= int(min_heavy_atoms)) & ~polymer_monomer]
+    return lig.drop_duplicates(["ccd_code", "chain", "auth_seq_id", "ins_code"]).reset_index(drop=True)
+
+
+def _require_finite(structure: Structure, mask: np.ndarray | None = None) -> None:
+    """Raise :class:`~toolkit.errors.InvalidCoordinates` when an atom (of ``mask``) has a NaN/inf coordinate."""
+    xyz = structure.atoms["coord"] if mask is None else structure.atoms["coord"][mask]
+    ok = np.isfinite(xyz).all(axis=1)
+    if not ok.all():
+        raise InvalidCoordinates(
+            f"{structure.entry_id or 'structure'}: {int((~ok).sum())} atom(s) have non-finite (NaN/inf) coordinates"
+        )
 
 
 # --------------------------------------------------------------------------- TMD frame
@@ -275,6 +348,8 @@ def tmd_frame(structure: Structure) -> TMDFrame:
         If fewer than 3 chains hold a modelled SYTANLAAF M3 gate motif with
         its Cα atoms (no channel pore can be defined: e.g. isolated ATD or LBD
         constructs such as 5TQ2 or 4KCC).
+    InvalidCoordinates
+        A protein atom has a NaN/inf coordinate.
 
     Examples
     --------
@@ -284,6 +359,10 @@ def tmd_frame(structure: Structure) -> TMDFrame:
     >>> f.chains  # doctest: +SKIP
     ('A', 'B', 'C', 'D')
     """
+    from .._checks import check_structure
+
+    check_structure(structure)
+    _require_finite(structure, structure.polymer_mask)
     a = structure.atoms
     res = structure.residues()
     ca = (a["atom_name"] == "CA") & structure.polymer_mask
@@ -797,12 +876,8 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     keep = heavy & structure.polymer_mask if exclude_ligands else heavy & (a["res_name"] != "HOH")
     if not keep.any():
         raise NoProteinError(f"{structure.entry_id or 'structure'}: no protein heavy atoms to search")
+    _require_finite(structure, keep)
     xyz = a["coord"][keep].astype(np.float64)
-    if not np.isfinite(xyz).all():
-        bad = int((~np.isfinite(xyz).all(axis=1)).sum())
-        raise StructureFormatError(
-            f"{structure.entry_id or 'structure'}: {bad} atom(s) have non-finite (NaN/inf) coordinates"
-        )
     radii = np.array([_BONDI.get(e, _DEFAULT_RADIUS) for e in elem[keep].tolist()])
     # work in the protein's own frame (principal axes): the grid then moves with the protein,
     # so a rotated or translated input gives the same grid, pockets and points
@@ -1018,6 +1093,10 @@ def find_pockets(
     InvalidParameter
         A non-positive spacing, volume or ray length, a negative probe, a
         ``min_psp`` outside 1-7, a bad ``n_jobs``, or a grid too large.
+    NoProteinError
+        No protein heavy atom to search.
+    InvalidCoordinates
+        An atom of the search has a NaN/inf coordinate.
 
     Examples
     --------

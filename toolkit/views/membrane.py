@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InvalidParameter
 
-__all__ = ["add_membrane_planes", "MEMBRANE_COLOR"]
+__all__ = ["add_membrane_planes", "membrane_faces", "MEMBRANE_COLOR"]
 
 #: Colour of the membrane faces (a lipid-like amber).
 MEMBRANE_COLOR = "#E0A526"
@@ -25,6 +25,45 @@ _DISC = 0.6  # Å, thickness of each drawn disc
 
 def _xyz(p: np.ndarray) -> dict[str, float]:
     return {"x": round(float(p[0]), 3), "y": round(float(p[1]), 3), "z": round(float(p[2]), 3)}
+
+
+def membrane_faces(membrane: Any, *, radius: float = 45.0) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The two faces of a membrane slab as discs to draw: ``[(name, start, end), ...]``.
+
+    Each disc is a flat cylinder :data:`_DISC` Å thick centred on one face
+    (``center ± thickness/2 × normal``), from ``start`` to ``end`` along the normal;
+    ``name`` is ``"membrane_outer"`` (the side the normal points to) or
+    ``"membrane_inner"``. A ``NoMembrane`` result gives an empty list. Shared by
+    the 3D view (:func:`add_membrane_planes`) and the PyMOL/ChimeraX session
+    scripts (:mod:`toolkit.views.sessions`).
+
+    Raises
+    ------
+    InvalidParameter
+        Not a membrane result, or a bad radius.
+
+    Examples
+    --------
+    >>> from toolkit.sites.implicit_membrane import Membrane
+    >>> m = Membrane("X", np.array([0.0, 0, 1]), np.zeros(3), 30.0, -50.0, 8, None)
+    >>> [(n, s.round(1).tolist(), e.round(1).tolist()) for n, s, e in membrane_faces(m)]
+    [('membrane_outer', [0.0, 0.0, 14.7], [0.0, 0.0, 15.3]), ('membrane_inner', [0.0, 0.0, -15.3], [0.0, 0.0, -14.7])]
+    """
+    if not hasattr(membrane, "has_membrane"):
+        raise InvalidParameter(f"membrane must be the result of toolkit.sites.membrane, got {type(membrane).__name__}")
+    from .._checks import check_number
+
+    check_number(radius, "radius (Å)", 0.001, 1000)
+    if not membrane.has_membrane:
+        return []
+    n = np.asarray(membrane.normal, dtype=float)
+    c = np.asarray(membrane.center, dtype=float)
+    h = 0.5 * float(membrane.thickness)
+    out = []
+    for name, side in (("membrane_outer", 1.0), ("membrane_inner", -1.0)):
+        mid = c + side * h * n
+        out.append((name, mid - 0.5 * _DISC * n, mid + 0.5 * _DISC * n))
+    return out
 
 
 def add_membrane_planes(
@@ -86,14 +125,10 @@ def add_membrane_planes(
     if not membrane.has_membrane:
         view.notes.append(f"No membrane drawn: {membrane.reason}")
         return view
-    n = np.asarray(membrane.normal, dtype=float)
-    c = np.asarray(membrane.center, dtype=float)
-    h = 0.5 * float(membrane.thickness)
-    for side in (1.0, -1.0):
-        mid = c + side * h * n
+    for _, start, end in membrane_faces(membrane, radius=r):
         view.call(
             "addCylinder",
-            {"start": _xyz(mid - 0.5 * _DISC * n), "end": _xyz(mid + 0.5 * _DISC * n), "radius": round(r, 2),
+            {"start": _xyz(start), "end": _xyz(end), "radius": round(r, 2),
              "color": color, "opacity": a, "fromCap": 1, "toCap": 1},
             viewer=viewer,
         )  # fmt: skip

@@ -3,8 +3,11 @@
 The scripts open the entry (a local file path, or the PDB ID, which both
 programs fetch), colour the cartoon by subunit, show each ligand and its site
 residues as sticks with chain-qualified labels, draw every typed interaction as
-a distance (coloured by type), and place the pocket points as coloured spheres.
-They draw the tables they are given; they compute nothing. Selections use the
+a distance (coloured by type), place the pocket points as coloured spheres, and,
+when a membrane is given (:func:`toolkit.sites.membrane`), draw the two faces of
+its hydrophobic slab as translucent amber discs, as in the report's 3D view
+(:func:`toolkit.views.membrane.add_membrane_planes`). They draw the tables they
+are given; they compute nothing. Selections use the
 file's author chain IDs and residue numbers, which both programs use by default.
 """
 
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .membrane import MEMBRANE_COLOR
 from .network import chain_label
 from .palette import INTERACTION_COLORS, POCKET_COLORS, subunit_color
 
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["SessionLigand", "pymol_script", "chimerax_script", "POCKET_COLORS"]
 
 _MAX_POINTS = 400
+#: Radius (Å) and opacity of the drawn membrane faces: those of the report's 3D view
+#: (:func:`toolkit.views.membrane.add_membrane_planes` defaults).
+MEMBRANE_RADIUS = 45.0
+MEMBRANE_OPACITY = 0.35
 
 
 @dataclass
@@ -71,12 +79,56 @@ def _points(pockets: pd.DataFrame | None, points: dict[Any, np.ndarray] | None) 
     return out
 
 
+def _faces(membrane: Any) -> list[tuple[str, np.ndarray, np.ndarray]] | str:
+    """Discs of the membrane faces, or the reason why there are none (a comment line)."""
+    from .membrane import membrane_faces
+
+    if membrane is None:
+        return []
+    faces = membrane_faces(membrane, radius=MEMBRANE_RADIUS)
+    if not faces:
+        return f"# no membrane drawn: {membrane.reason}".replace("\n", " ")
+    return faces
+
+
+def _pymol_membrane(membrane: Any) -> list[str]:
+    faces = _faces(membrane)
+    if isinstance(faces, str):
+        return [faces]
+    if not faces:
+        return []
+    rgb = _rgb(MEMBRANE_COLOR).strip("[]")
+    out = [f"# membrane: hydrophobic slab {membrane.thickness:.1f} A thick (Ez implicit-membrane fit, Senes et al. 2007)",
+           "python", "from pymol import cmd"]  # fmt: skip
+    for name, s, e in faces:
+        # CGO: ALPHA (25.0), CYLINDER (9.0) x1 y1 z1 x2 y2 z2 radius rgb1 rgb2
+        out.append(f"cmd.load_cgo([25.0, {MEMBRANE_OPACITY}, 9.0, {s[0]:.3f}, {s[1]:.3f}, {s[2]:.3f}, "
+                   f"{e[0]:.3f}, {e[1]:.3f}, {e[2]:.3f}, {MEMBRANE_RADIUS:.1f}, {rgb}, {rgb}], '{name}')")  # fmt: skip
+    out.append("python end")
+    return out
+
+
+def _chimerax_membrane(membrane: Any) -> list[str]:
+    faces = _faces(membrane)
+    if isinstance(faces, str):
+        return [faces]
+    if not faces:
+        return []
+    alpha = f"{round(255 * MEMBRANE_OPACITY):02X}"
+    out = [f"# membrane: hydrophobic slab {membrane.thickness:.1f} A thick (Ez implicit-membrane fit, Senes et al. 2007)"]
+    for name, s, e in faces:
+        out.append(f"shape cylinder fromPoint {s[0]:.3f},{s[1]:.3f},{s[2]:.3f} toPoint {e[0]:.3f},{e[1]:.3f},{e[2]:.3f} "
+                   f"radius {MEMBRANE_RADIUS:.1f} caps true color {MEMBRANE_COLOR}{alpha} name {name}")  # fmt: skip
+    return out
+
+
 def pymol_script(
     structure: Structure,
     source: str,
     ligands: Sequence[SessionLigand] = (),
     pockets: pd.DataFrame | None = None,
     pocket_points: dict[Any, np.ndarray] | None = None,
+    membrane: Any = None,
 ) -> str:
     """A PyMOL script (``.pml``) that rebuilds the view.
 
@@ -90,6 +142,16 @@ def pymol_script(
         Ligands with their site residues and interactions.
     pockets, pocket_points : optional
         Pocket table (``POCKET_COLUMNS``) and ``pocket_id -> (n, 3)`` points.
+    membrane : Membrane or NoMembrane, optional
+        Result of :func:`toolkit.sites.membrane`: a ``Membrane`` adds its two
+        slab faces as translucent CGO discs (objects ``membrane_outer`` and
+        ``membrane_inner``, drawn in a ``python`` block); ``NoMembrane`` adds a
+        comment saying why none is drawn.
+
+    Raises
+    ------
+    InvalidParameter
+        ``membrane`` is not a membrane result.
 
     Examples
     --------
@@ -138,6 +200,7 @@ def pymol_script(
         for p in pts:
             out.append(f"pseudoatom {pname}, pos=[{p[0]:.2f}, {p[1]:.2f}, {p[2]:.2f}], vdw={radius:.2f}")
         out += [f"show spheres, {pname}", f"color {pname}_color, {pname}", f"set sphere_transparency, 0.3, {pname}"]
+    out += _pymol_membrane(membrane)
     out += ["set label_size, 18", "set dash_gap, 0.3", "set label_color, black, all"]
     out.append(f"orient {' or '.join(focus)}" if focus else f"orient {obj}")
     return "\n".join(out) + "\n"
@@ -149,8 +212,12 @@ def chimerax_script(
     ligands: Sequence[SessionLigand] = (),
     pockets: pd.DataFrame | None = None,
     pocket_points: dict[Any, np.ndarray] | None = None,
+    membrane: Any = None,
 ) -> str:
     """A ChimeraX command script (``.cxc``) that rebuilds the view (same arguments as :func:`pymol_script`).
+
+    A ``Membrane`` adds its two slab faces as translucent flat cylinders
+    (``shape cylinder``, models named ``membrane_outer`` and ``membrane_inner``).
 
     Examples
     --------
@@ -186,6 +253,7 @@ def chimerax_script(
         for p in pts:
             out.append(f"marker #{100 + k} position {p[0]:.2f},{p[1]:.2f},{p[2]:.2f} color {col} radius {radius:.2f}")
         out.append(f"rename #{100 + k} pocket_{_safe(pid)}")
+    out += _chimerax_membrane(membrane)
     out.append("distance style decimalPlaces 1")
     out.append(f"view {' '.join(views)}" if views else "view")
     return "\n".join(out) + "\n"
