@@ -326,9 +326,13 @@ class TMDFrame:
 
     def radial(self, xyz: np.ndarray) -> np.ndarray:
         """Distance (Å) of points from the pore axis."""
+        return self.axial_radial(xyz)[1]
+
+    def axial_radial(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both :meth:`axial` and :meth:`radial` of points, in one pass."""
         d = np.asarray(xyz, dtype=np.float64) - self.origin
         t = d @ self.axis
-        return np.linalg.norm(d - np.outer(t, self.axis), axis=1)
+        return t, np.sqrt(np.maximum(np.einsum("ij,ij->i", d, d) - t * t, 0.0))
 
 
 def tmd_frame(structure: Structure) -> TMDFrame:
@@ -506,17 +510,27 @@ def _surface_distance(xyz, radii, origin, spacing, shape, reach, workers, progre
     base = np.rint((xyz - origin) / spacing).astype(np.int64)
     n_total = int(np.prod(shape))
     strides = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
+    # pos - centre = (base + o) * spacing + origin - centre = (o - frac) * spacing, frac = the rounding residual
+    frac = (xyz - origin) / spacing - base
+    base_flat = base @ strides
+    off_flat = offs @ strides
+    # atoms whose whole offset cube stays inside the grid need no bounds check (most of them)
+    inner = np.all((base - k >= 0) & (base + k < np.array(shape)), axis=1)
     chunks = np.array_split(np.arange(len(xyz)), max(1, workers))
 
     def run(idx):
         g = np.full(n_total, np.inf, dtype=np.float32)
-        b, c, r = base[idx], xyz[idx], radii[idx]
-        for o_block in np.array_split(offs, max(1, len(offs) // 32)):
-            gi = (b[:, None, :] + o_block[None, :, :]).reshape(-1, 3)
-            pos = origin + gi * spacing
-            d = np.linalg.norm(pos - np.repeat(c, len(o_block), axis=0), axis=1) - np.repeat(r, len(o_block))
-            ok = (d <= reach) & np.all((gi >= 0) & (gi < np.array(shape)), axis=1)
-            np.minimum.at(g, gi[ok] @ strides, d[ok].astype(np.float32))
+        f, r, bf, b, inn = frac[idx], radii[idx], base_flat[idx], base[idx], inner[idx]
+        for blk in np.array_split(np.arange(len(offs)), max(1, len(offs) // 32)):
+            o = offs[blk]
+            diff = (o[None, :, :] - f[:, None, :]) * spacing
+            d = np.sqrt(np.einsum("nbk,nbk->nb", diff, diff)) - r[:, None]
+            ok = d <= reach
+            if not inn.all():
+                gi = b[~inn][:, None, :] + o[None, :, :]
+                ok[~inn] &= np.all((gi >= 0) & (gi < np.array(shape)), axis=2)
+            flat = bf[:, None] + off_flat[blk][None, :]
+            np.minimum.at(g, flat[ok], d[ok].astype(np.float32))
         return g
 
     parts = _map(run, chunks, workers, progress, "protein grid")
@@ -557,8 +571,7 @@ def _lipid_path_open(frame, starts, dirs, sd, probe, origin, spacing, r_out) -> 
     for i in range(0, len(starts), 128):
         s, d = starts[i : i + 128], dirs[i : i + 128]
         samples = s[:, None, :] + steps[None, :, None] * d[:, None, :]
-        rad = frame.radial(samples.reshape(-1, 3)).reshape(samples.shape[:2])
-        ax = frame.axial(samples.reshape(-1, 3)).reshape(samples.shape[:2])
+        ax, rad = (v.reshape(samples.shape[:2]) for v in frame.axial_radial(samples.reshape(-1, 3)))
         gi = np.rint((samples - origin) / spacing).astype(np.int64)
         inside = np.all((gi >= 0) & (gi < shape), axis=2)
         gi = np.clip(gi, 0, shape - 1)
@@ -797,12 +810,9 @@ def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tup
     core = g.buried & (smooth >= core_fraction * N_LINES - 1e-6)
     pore = np.zeros_like(core)
     if frame is not None:  # the channel pore is a region of its own (one marker per connected piece)
-        axes = [g.origin[k] + np.arange(g.shape[k]) * g.spacing for k in range(3)]
-        pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
-        t = frame.axial(pts)
-        pore = (
-            (frame.radial(pts) < _PORE_CORE) & (t >= frame.t_min) & (t <= frame.t_max)
-        ).reshape(g.shape) & g.buried
+        idx = np.nonzero(g.buried)  # only buried points can join the pore region
+        t, r = frame.axial_radial(g.origin + np.stack(idx, axis=1) * g.spacing)
+        pore[idx] = (r < _PORE_CORE) & (t >= frame.t_min) & (t <= frame.t_max)
         core &= ~pore
     core_lab, n_core = ndimage.label(core)
     if pore.any():
