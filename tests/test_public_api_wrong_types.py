@@ -78,6 +78,7 @@ def _base(name: str, tmp: str) -> dict[str, Any]:
         "find_pockets": lambda: {"structure": g("small")},
         "lateral_candidates": lambda: {"structure": g("small")},
         "pocket_points": lambda: {"structure": g("small"), "pocket": 1},
+        "drug_like_ligands": lambda: {"structure": g("small")},
         "superpose_tmd": lambda: {"mobile": g("s"), "reference": g("s")},
         "ligand_to_mol": lambda: {"structure": g("s"), "code": "JC9"},
         "ccd_template": lambda: {"code": "JC9"},
