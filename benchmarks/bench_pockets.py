@@ -1,6 +1,6 @@
 """Benchmark: pocket search speed and accuracy (toolkit.sites.pockets.find_pockets).
 
-Two parts, in one run (about 5 min on 2 idle cores):
+Two parts, in one run (4.3-4.5 min on the shared 2-core machine at load 3-7):
 
 1. **Speed** on the whole 7EU8 assembly (target < 3 s on 2 cores, grid 1 Å), against
    pyKVFinder (Guerra et al. 2021, BMC Bioinformatics 22:607; a compiled grid cavity detector,
