@@ -367,8 +367,18 @@ def test_panel_parallel_and_dask_equal_serial(receptor, panel_sites, panel_seria
     from toolkit.docking import dock_panel
 
     serial = panel_serial[0].drop(columns=["seconds"])
-    par = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2).drop(columns=["seconds"])
-    pd.testing.assert_frame_equal(serial, par)
+    par, par_results = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2,
+                                  return_results=True)  # fmt: skip
+    pd.testing.assert_frame_equal(serial, par.drop(columns=["seconds"]))
+    # the parallel run docks each protonation state as its own task and pools them as dock_states does
+    assert set(par_results) == set(panel_serial[1])
+    for key, r in par_results.items():
+        s_res = panel_serial[1][key]
+        pd.testing.assert_frame_equal(r.poses, s_res.poses)
+        assert [m.GetDoubleProp("score") for m in r.mols] == r.poses["score"].tolist()
+        assert [m.GetProp("state") for m in r.mols] == r.poses["state"].tolist()
+        pd.testing.assert_frame_equal(r.extra["site"], s_res.extra["site"])
+        assert r.extra["posebusters"] == s_res.extra["posebusters"]
     dsk = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2,
                      engine="dask").drop(columns=["seconds"])  # fmt: skip
     pd.testing.assert_frame_equal(serial, dsk)
