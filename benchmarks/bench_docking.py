@@ -255,7 +255,7 @@ def main() -> None:
             r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu)
             rows.append(r)
             kind = "ok" if r["top1"] <= 2.0 else ("search failure" if r["deposited"] < r["score"] else "scoring failure")
-            print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:5.2f} Å  best {r['best']:5.2f} Å"
+            print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:6.3f} Å  best {r['best']:6.3f} Å"
                   f" of {r['n_poses']:>2}  score {r['score']:6.2f}  deposited {r['deposited']:6.2f}  {kind:<15}"
                   f" {r['seconds']:5.1f} s  [{r['states']}; in the box: {r['kept'] or 'protein only'}]", flush=True)
         n = len(rows)

@@ -526,7 +526,11 @@ def dock_panel(
         Analyse (contacts, interactions, PoseBusters) the first
         ``analyse_poses`` poses of each pair; ``None`` (default) = every pose.
     n_jobs
-        Ligands docked side by side (processes; :func:`toolkit._jobs.resolve_n_jobs`).
+        Worker processes (:func:`toolkit._jobs.resolve_n_jobs`). Ligands are
+        prepared side by side, then every (ligand, protonation state, site)
+        docking is one task (longest first, Vina ``cpu=1`` each), then the
+        pose analyses; the receptor is sent once to each worker. The table
+        equals the serial one.
     progress
         Show a progress bar (tqdm) over ligands.
     engine, scheduler
