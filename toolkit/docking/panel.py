@@ -374,7 +374,12 @@ def _run_processes(entries: list[dict[str, Any]], receptor: Receptor, sites: dic
     from ..batch import _without_main_module
 
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["toolkit.docking.panel", "rdkit.Chem", "pandas", "vina", "meeko"])
+    # imported once in the fork server, not once per worker (what the tasks import)
+    preload = ["toolkit.docking.panel", "toolkit.docking.ligand", "toolkit.docking.analysis", "toolkit.sites", "rdkit.Chem",
+               "pandas", "vina", "meeko", "dimorphite_dl"]  # fmt: skip
+    if opts["posebusters"]:
+        preload.append("posebusters")
+    ctx.set_forkserver_preload(preload)
     with _without_main_module():
         ex = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
                                  initargs=(os.getpid(), receptor, opts))  # fmt: skip
