@@ -108,6 +108,42 @@ def test_receptor_removes_the_bound_ligand_and_types_atoms(s7eu8, receptor):
     assert set(receptor.types[his_nd1].tolist()) <= {"NA"}
 
 
+def _types_of(structure, receptor, code):
+    a = structure.atoms
+    sel = a["res_name"][receptor.atom_index] == code
+    return dict(zip(a["atom_name"][receptor.atom_index][sel].tolist(), receptor.types[sel].tolist()))
+
+
+def _donors(receptor, code, chain, res_id):
+    """Atom names of ``code`` written with an HD right after them."""
+    lines = [ln for ln in receptor.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    return {lines[i - 1][12:16].strip() for i, ln in enumerate(lines) if ln[77:79].strip() == "HD"
+            and lines[i - 1][17:20] == code and lines[i - 1][21] == chain and int(lines[i - 1][22:26]) == res_id}
+
+
+def test_receptor_keeps_cofactors_typed_from_the_ccd(mirror):
+    """Haem, tetrahydrobiopterin and GppCp keep CCD donors/acceptors; Fe/Mg are metals; acids are deprotonated."""
+    import toolkit
+    from toolkit.docking import prepare_receptor
+
+    s = toolkit.load_structure(mirror / "complexes" / "6nhb.pdb.gz")
+    r = prepare_receptor(s, remove=("KNS", "A", 803), keep=("ion", "ligand"))
+    assert "HEM A:801" in r.kept_hetero and "H4B A:802" in r.kept_hetero and "KNS A:803" in r.removed
+    hem = _types_of(s, r, "HEM")
+    assert hem["FE"] == "Fe" and {hem[n] for n in ("NA", "NB", "NC", "ND")} == {"N"}  # pyrrole N bound to Fe
+    assert {hem[n] for n in ("O1A", "O2A", "O1D", "O2D")} == {"OA"}
+    # propionates are carboxylates at pH 7.4: no donor H; H4B amine/amide/hydroxyl H are donors
+    assert not _donors(r, "HEM", "A", 801)
+    assert _donors(r, "H4B", "A", 802) == {"N2", "N3", "N5", "N8", "O9", "O10"}  # amine, NH and hydroxyl H
+    assert _types_of(s, r, "H4B")["N1"] == "NA"  # ring N without H: acceptor
+    s2 = toolkit.load_structure(mirror / "complexes" / "4dst.pdb.gz")
+    r2 = prepare_receptor(s2, remove=("9LI", "A", 201), keep=("ion", "ligand"))
+    gcp = _types_of(s2, r2, "GCP")
+    assert gcp["N7"] == "NA" and gcp["N9"] == "N" and gcp["PA"] == "P" and gcp["O6"] == "OA"
+    assert _types_of(s2, r2, "MG")["MG"] == "Mg"
+    assert _donors(r2, "GCP", "A", 202) == {"N1", "N2", "O2'", "O3'"}  # phosphate O-H deprotonated at pH 7.4
+
+
 def test_receptor_chain_selection_and_empty_selection(s7eu8):
     from toolkit.docking import prepare_receptor
 
@@ -367,8 +403,18 @@ def test_panel_parallel_and_dask_equal_serial(receptor, panel_sites, panel_seria
     from toolkit.docking import dock_panel
 
     serial = panel_serial[0].drop(columns=["seconds"])
-    par = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2).drop(columns=["seconds"])
-    pd.testing.assert_frame_equal(serial, par)
+    par, par_results = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2,
+                                  return_results=True)  # fmt: skip
+    pd.testing.assert_frame_equal(serial, par.drop(columns=["seconds"]))
+    # the parallel run docks each protonation state as its own task and pools them as dock_states does
+    assert set(par_results) == set(panel_serial[1])
+    for key, r in par_results.items():
+        s_res = panel_serial[1][key]
+        pd.testing.assert_frame_equal(r.poses, s_res.poses)
+        assert [m.GetDoubleProp("score") for m in r.mols] == r.poses["score"].tolist()
+        assert [m.GetProp("state") for m in r.mols] == r.poses["state"].tolist()
+        pd.testing.assert_frame_equal(r.extra["site"], s_res.extra["site"])
+        assert r.extra["posebusters"] == s_res.extra["posebusters"]
     dsk = dock_panel(receptor, PANEL_LIGANDS, panel_sites, exhaustiveness=1, n_poses=2, n_jobs=2,
                      engine="dask").drop(columns=["seconds"])  # fmt: skip
     pd.testing.assert_frame_equal(serial, dsk)

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DockingResult", "dock", "POSE_COLUMNS", "EXHAUSTIVENESS", "N_POSES", "ENERGY_RANGE", "MIN_RMSD", "SEED",
-    "pose_centroid", "dock_states", "run_vina",
+    "pose_centroid", "dock_states", "pool_states", "run_vina",
 ]  # fmt: skip
 
 EXHAUSTIVENESS = 8
@@ -287,19 +287,30 @@ def dock_states(
     InvalidParameter
         ``ligands`` is empty. Otherwise as :func:`dock`.
     """
-    import pandas as pd
-
     if not ligands:
         raise InvalidParameter("ligands must hold at least one prepared state")
     results = [dock(receptor, lig, box, site=site, seed=seed, exhaustiveness=exhaustiveness, n_poses=n_poses,
                     energy_range=energy_range, cpu=cpu, validate=validate and k == 0)
                for k, lig in enumerate(ligands)]  # fmt: skip
+    return pool_states(results, ligands)
+
+
+def pool_states(results: list[DockingResult], ligands: list[PreparedLigand]) -> DockingResult:
+    """Pool the per-state results of :func:`dock_states` (one per prepared state, same order) by score.
+
+    Used by :func:`dock_states` and by :func:`toolkit.docking.dock_panel`,
+    which docks the states side by side; the pooled poses are sorted by
+    (score, state order, pose order), so the outcome does not depend on
+    where each state was docked.
+    """
+    import pandas as pd
+
     if len(results) == 1:
         results[0].extra["states"] = list(ligands)
         results[0].extra["state_best"] = {ligands[0].state: results[0].best_score}
         return results[0]
-    pooled = sorted(((float(m.GetDoubleProp("score")), k, j) for k, r in enumerate(results)
-                     for j, m in enumerate(r.mols)), key=lambda t: (t[0], t[1], t[2]))  # fmt: skip
+    pooled = sorted(((float(s), k, j) for k, r in enumerate(results) for j, s in enumerate(r.poses["score"])),
+                    key=lambda t: (t[0], t[1], t[2]))  # fmt: skip
     mols = [results[k].mols[j] for _, k, j in pooled]
     rows = pd.concat([results[k].poses.iloc[[j]] for _, k, j in pooled], ignore_index=True)
     cents = rows[["centroid_x", "centroid_y", "centroid_z"]].to_numpy(dtype=float)
@@ -311,7 +322,7 @@ def dock_states(
     settings = dict(top.settings)
     settings["states"] = "; ".join(f"{x.state} ({x.fraction:.0%})" if np.isfinite(x.fraction) else x.state
                                    for x in ligands)  # fmt: skip
-    out = DockingResult(top.ligand, receptor, box, site, mols, rows[POSE_COLUMNS], settings,
+    out = DockingResult(top.ligand, top.receptor, top.box, top.site, mols, rows[POSE_COLUMNS], settings,
                         float(sum(r.seconds for r in results)))  # fmt: skip
     out.extra["states"] = list(ligands)
     out.extra["state_best"] = {r.ligand.state: r.best_score for r in results}

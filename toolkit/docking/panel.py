@@ -162,13 +162,18 @@ def _row_base(entry: Mapping[str, Any], site: str) -> dict[str, Any]:
     return row
 
 
-def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
-                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
-    """Prepare one ligand once and dock it into every site; never raises."""
-    from .engine import dock_states
+# ---------------------------------------------------------------- units of work
+# A panel run is split into small units - prepare a ligand, dock one protonation state into one
+# site, analyse the pooled poses of a (ligand, site) - so that n_jobs processes share the work
+# evenly (a ligand with two states is two docking tasks). The serial run calls the same units in
+# the same order, so serial and parallel tables are equal.
+
+
+def _prepare_entry(entry: Mapping[str, Any], sites: dict[str, Box], opts: dict[str, Any]
+                   ) -> tuple[list[Any] | None, list[dict[str, Any]]]:  # fmt: skip
+    """The entry's prepared states, or ``None`` and one failure row per site; never raises (but MissingExtra)."""
     from .ligand import prepare_ligand_states
 
-    rows, poses = [], {}
     t0 = time.perf_counter()
     try:
         states = prepare_ligand_states(entry["source"], name=entry["name"], ph=opts["ph"], pka=entry.get("pka"),
@@ -176,47 +181,149 @@ def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, B
     except MissingExtra:
         raise
     except (InvalidMolecule, ToolkitError) as exc:
-        for site in sites:
-            rows.append({**_row_base(entry, site), "status": "preparation_failed", "message": str(exc),
-                         "seconds": time.perf_counter() - t0, "ph": opts["ph"]})  # fmt: skip
-        return rows, poses
+        status, msg = "preparation_failed", str(exc)
     except Exception as exc:  # a failing ligand never stops the run
-        for site in sites:
-            rows.append({**_row_base(entry, site), "status": "error", "message": f"{type(exc).__name__}: {exc}",
-                         "seconds": time.perf_counter() - t0, "ph": opts["ph"]})  # fmt: skip
-        return rows, poses
+        status, msg = "error", f"{type(exc).__name__}: {exc}"
+    else:
+        return states, []
+    rows = [{**_row_base(entry, site), "status": status, "message": msg, "seconds": time.perf_counter() - t0,
+             "ph": opts["ph"]} for site in sites]  # fmt: skip
+    return None, rows
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, MissingExtra):
+        raise exc
+    if isinstance(exc, InvalidBox):
+        return "invalid_box", str(exc)
+    if isinstance(exc, DockingError):
+        return "docking_failed", str(exc)
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _dock_state(receptor: Receptor, state: Any, site: str, box: Box, opts: dict[str, Any]) -> tuple[str, Any]:
+    """Dock one prepared state: ``("ok", (mols, poses, settings, seconds))`` or ``(status, message)``."""
+    from .engine import dock
+
+    try:
+        r = dock(receptor, state, box, site=site, seed=opts["seed"], exhaustiveness=opts["exhaustiveness"],
+                 n_poses=opts["n_poses"], energy_range=opts["energy_range"], validate=False)  # fmt: skip
+    except Exception as exc:  # a failing ligand never stops the run
+        return _failure(exc)
+    return "ok", (r.mols, r.poses, r.settings, r.seconds)
+
+
+def _restore(receptor: Receptor, state: Any, site: str, box: Box, out: tuple[Any, ...]) -> DockingResult:
+    """A :class:`DockingResult` from :func:`_dock_state` output (molecule properties survive pickling)."""
+    mols, poses, settings, seconds = out
+    for k, (m, sc) in enumerate(zip(mols, poses["score"]), start=1):
+        m.SetDoubleProp("score", float(sc))
+        m.SetProp("state", state.state)
+        m.SetProp("_Name", f"{state.name} pose {k}")
+    return DockingResult(state, receptor, box, site, list(mols), poses, settings, seconds)
+
+
+def _analyse(receptor: Receptor, state: Any, site: str, box: Box, pooled: tuple[Any, ...], opts: dict[str, Any]
+             ) -> tuple[str, Any]:  # fmt: skip
+    """Contacts, interactions and PoseBusters of pooled poses: ``("ok", (site, interactions, pb, s))`` or a failure."""
+    t = time.perf_counter()
+    try:
+        mols, poses, settings, seconds = pooled
+        res = DockingResult(state, receptor, box, site, list(mols), poses, settings, seconds)
+        analyse_result(res, posebusters=opts["posebusters"], poses=opts["analyse_poses"])
+    except Exception as exc:  # a failing ligand never stops the run
+        return _failure(exc)
+    return "ok", (res.extra["site"], res.extra["interactions"], res.extra.get("posebusters"),
+                  time.perf_counter() - t)  # fmt: skip
+
+
+def _site_row(entry: Mapping[str, Any], site: str, states: list[Any], opts: dict[str, Any]) -> dict[str, Any]:
+    row = _row_base(entry, site)
+    row.update(state=states[0].state, ph=opts["ph"], protonation=states[0].protonation, seed=opts["seed"],
+               exhaustiveness=opts["exhaustiveness"])  # fmt: skip
+    return row
+
+
+def _check_site(receptor: Receptor, box: Box) -> tuple[str, str] | None:
+    from .box import validate_box
+
+    try:
+        validate_box(box, receptor)
+    except Exception as exc:
+        return _failure(exc)
+    return None
+
+
+def _pool(receptor: Receptor, states: list[Any], site: str, box: Box, docked: list[tuple[str, Any]]
+          ) -> tuple[str, Any]:  # fmt: skip
+    """Pool the states of one (ligand, site) (:func:`~toolkit.docking.engine.pool_states`), or the first failure."""
+    from .engine import pool_states
+
+    for status, out in docked:
+        if status != "ok":
+            return status, out
+    try:
+        res = pool_states([_restore(receptor, st, site, box, out) for st, (_, out) in zip(states, docked)], states)
+    except Exception as exc:  # a failing ligand never stops the run
+        return _failure(exc)
+    return "ok", res
+
+
+def _finish(entry: Mapping[str, Any], site: str, box: Box, states: list[Any], pooled: tuple[str, Any],
+            analysed: tuple[str, Any] | None, opts: dict[str, Any], seconds: float
+            ) -> tuple[dict[str, Any], tuple[Any, ...] | None]:  # fmt: skip
+    """The table row of one (ligand, site) and its poses for ``return_results``."""
+    row = _site_row(entry, site, states, opts)
+    status, res = pooled
+    if status == "ok" and analysed is not None and analysed[0] != "ok":
+        status, res = analysed
+    if status != "ok":
+        row.update(status=status, message=res, seconds=seconds)
+        return row, None
+    site_df, inter, pb, t_an = analysed[1]  # type: ignore[index]
+    st = site_df[site_df["pose"] == 1].sort_values("min_distance", kind="stable")
+    labels = list(dict.fromkeys(st["label"].tolist()))
+    it = inter[inter["pose"] == 1]
+    kinds = sorted({f"{t} {lab}" for t, lab in zip(it["type"], it["label"]) if t != "hydrophobic"})
+    row.update(state=res.ligand.state, protonation=res.ligand.protonation, best_score=res.best_score,
+               n_poses=len(res.mols), pose_spread=res.pose_spread, key_contacts=";".join(labels[:KEY_CONTACTS]),
+               interactions=";".join(kinds), posebusters_flags=(pb or [""])[0] if opts["posebusters"] else "not run",
+               status="ok", message=f"{res.settings.get('states', res.ligand.state)}; {box}",
+               seconds=res.seconds + t_an)  # fmt: skip
+    return row, (res.mols, res.poses, site_df, inter, res.settings, res.extra.get("states"), pb)
+
+
+def _lite(res: DockingResult) -> tuple[Any, ...]:
+    return res.mols, res.poses, res.settings, res.seconds
+
+
+def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    """Prepare one ligand once and dock it into every site, unit by unit (serial); never raises."""
+    states, rows = _prepare_entry(entry, sites, opts)
+    if states is None:
+        return rows, {}
+    poses = {}
     for site, box in sites.items():
-        t1 = time.perf_counter()
-        row = _row_base(entry, site)
-        row.update(state=states[0].state, ph=opts["ph"], protonation=states[0].protonation, seed=opts["seed"],
-                   exhaustiveness=opts["exhaustiveness"])  # fmt: skip
-        try:
-            res = dock_states(receptor, states, box, site=site, seed=opts["seed"], exhaustiveness=opts["exhaustiveness"],
-                              n_poses=opts["n_poses"], energy_range=opts["energy_range"])  # fmt: skip
-            analyse_result(res, posebusters=opts["posebusters"], poses=opts["analyse_poses"])
-            st = res.extra["site"]
-            st = st[st["pose"] == 1].sort_values("min_distance", kind="stable")
-            labels = list(dict.fromkeys(st["label"].tolist()))
-            it = res.extra["interactions"]
-            it = it[it["pose"] == 1]
-            kinds = sorted({f"{t} {lab}" for t, lab in zip(it["type"], it["label"]) if t != "hydrophobic"})
-            row.update(state=res.ligand.state, protonation=res.ligand.protonation, best_score=res.best_score,
-                       n_poses=len(res.mols), pose_spread=res.pose_spread,
-                       key_contacts=";".join(labels[:KEY_CONTACTS]), interactions=";".join(kinds),
-                       posebusters_flags=(res.extra.get("posebusters") or [""])[0] if opts["posebusters"] else "not run",
-                       status="ok", message=f"{res.settings.get('states', res.ligand.state)}; {box}")  # fmt: skip
-            poses[site] = (res.mols, res.poses, res.extra["site"], res.extra["interactions"], res.settings,
-                           res.extra.get("states"), res.extra.get("posebusters"))  # fmt: skip
-        except InvalidBox as exc:
-            row.update(status="invalid_box", message=str(exc))
-        except DockingError as exc:
-            row.update(status="docking_failed", message=str(exc))
-        except MissingExtra:
-            raise
-        except Exception as exc:  # a failing ligand never stops the run
-            row.update(status="error", message=f"{type(exc).__name__}: {exc}")
-        row["seconds"] = time.perf_counter() - t1
+        t = time.perf_counter()
+        bad = _check_site(receptor, box)
+        if bad is not None:
+            row, _ = _finish(entry, site, box, states, bad, None, opts, time.perf_counter() - t)
+            rows.append(row)
+            continue
+        docked = []
+        for st in states:
+            docked.append(_dock_state(receptor, st, site, box, opts))
+            if docked[-1][0] != "ok":
+                break
+        pooled = _pool(receptor, states, site, box, docked)
+        analysed = None
+        if pooled[0] == "ok":
+            analysed = _analyse(receptor, pooled[1].ligand, site, box, _lite(pooled[1]), opts)
+        row, p = _finish(entry, site, box, states, pooled, analysed, opts, time.perf_counter() - t)
         rows.append(row)
+        if p is not None:
+            poses[site] = p
     return rows, poses
 
 
@@ -224,17 +331,123 @@ def _dock_entry(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, B
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]) -> None:
-    _WORKER.update(receptor=receptor, sites=sites, opts=opts)
+def _init_worker(main_pid: int, receptor: Receptor, opts: dict[str, Any]) -> None:
+    from .._jobs import worker_init
+
+    worker_init(main_pid)
+    _WORKER.update(receptor=receptor, opts=opts)
 
 
-def _worker_task(entry: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    return _dock_entry(entry, _WORKER["receptor"], _WORKER["sites"], _WORKER["opts"])
+def _w_prepare(entry: Mapping[str, Any], sites: dict[str, Box]) -> tuple[list[Any] | None, list[dict[str, Any]]]:
+    return _prepare_entry(entry, sites, _WORKER["opts"])
+
+
+def _w_dock(state: Any, site: str, box: Box) -> tuple[str, Any]:
+    return _dock_state(_WORKER["receptor"], state, site, box, _WORKER["opts"])
+
+
+def _w_analyse(state: Any, site: str, box: Box, pooled: tuple[Any, ...]) -> tuple[str, Any]:
+    return _analyse(_WORKER["receptor"], state, site, box, pooled, _WORKER["opts"])
 
 
 def _dask_task(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any]
                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
     return _dock_entry(entry, receptor, sites, opts)
+
+
+def _cost(state: Any) -> int:
+    """Relative cost of docking a state (heavy atoms x (rotatable bonds + 1)) for longest-first scheduling."""
+    from rdkit.Chem import rdMolDescriptors
+
+    m = state.mol
+    return int(m.GetNumHeavyAtoms() * (rdMolDescriptors.CalcNumRotatableBonds(m) + 1))
+
+
+def _run_processes(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any],
+                   n_jobs: int) -> Iterator[tuple[int, Any]]:  # fmt: skip
+    """The units of :func:`_dock_entry` on ``n_jobs`` processes: ligands prepared side by side, then every
+    (ligand, state, site) docking task longest first, then the analyses; the receptor is sent once per worker."""
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from ..batch import _without_main_module
+
+    ctx = mp.get_context("forkserver")
+    # imported once in the fork server, not once per worker (what the tasks import)
+    preload = ["toolkit.docking.panel", "toolkit.docking.ligand", "toolkit.docking.analysis", "toolkit.sites", "rdkit.Chem",
+               "pandas", "vina", "meeko", "dimorphite_dl"]  # fmt: skip
+    if opts["posebusters"]:
+        preload.append("posebusters")
+    ctx.set_forkserver_preload(preload)
+    with _without_main_module():
+        ex = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(os.getpid(), receptor, opts))  # fmt: skip
+    site_list = list(sites.items())
+    with ex:
+        with _without_main_module():
+            prep = {ex.submit(_w_prepare, e, sites): k for k, e in enumerate(entries)}
+        states: dict[int, list[Any]] = {}
+        rows: dict[int, dict[str, Any]] = {}  # (k) -> {site: row}
+        poses: dict[int, dict[str, Any]] = {}
+        for f in wait(prep).done:
+            k = prep[f]
+            st, fail = f.result()
+            if st is None:
+                yield k, (fail, {})
+            else:
+                states[k] = st
+                rows[k], poses[k] = {}, {}
+        jobs, docked, t_site = [], {}, {}
+        for k in sorted(states):
+            for site, box in site_list:
+                t_site[(k, site)] = time.perf_counter()
+                bad = _check_site(receptor, box)
+                if bad is not None:
+                    rows[k][site], _ = _finish(entries[k], site, box, states[k], bad, None, opts, 0.0)
+                    continue
+                docked[(k, site)] = [None] * len(states[k])
+                jobs += [(-_cost(st), k, site, j) for j, st in enumerate(states[k])]
+        jobs.sort(key=lambda t: (t[0], t[1], [s for s, _ in site_list].index(t[2]), t[3]))
+        with _without_main_module():
+            pending = {ex.submit(_w_dock, states[k][j], site, sites[site]): ("dock", k, site, j)
+                       for _, k, site, j in jobs}  # fmt: skip
+        pooled_of: dict[tuple[int, str], tuple[str, Any]] = {}
+
+        def emit_done(k: int) -> Iterator[tuple[int, Any]]:
+            if len(rows[k]) == len(site_list):
+                yield k, ([rows[k][s] for s, _ in site_list], poses[k])
+
+        for k in list(rows):
+            yield from emit_done(k)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                kind, k, site, j = pending.pop(f)
+                box = sites[site]
+                if kind == "dock":
+                    docked[(k, site)][j] = f.result()
+                    got = docked[(k, site)]
+                    if any(x is None for x in got):
+                        continue
+                    # the serial run stops at the first failing state: keep the states up to it
+                    first_bad = next((i for i, x in enumerate(got) if x[0] != "ok"), None)
+                    used = got if first_bad is None else got[: first_bad + 1]
+                    pooled = _pool(receptor, states[k], site, box, used)
+                    if pooled[0] != "ok":
+                        rows[k][site], _ = _finish(entries[k], site, box, states[k], pooled, None, opts,
+                                                   time.perf_counter() - t_site[(k, site)])  # fmt: skip
+                        yield from emit_done(k)
+                        continue
+                    pooled_of[(k, site)] = pooled
+                    with _without_main_module():
+                        pending[ex.submit(_w_analyse, pooled[1].ligand, site, box, _lite(pooled[1]))] = ("analyse", k, site, 0)
+                else:
+                    rows[k][site], p = _finish(entries[k], site, box, states[k], pooled_of.pop((k, site)), f.result(),
+                                               opts, 0.0)  # fmt: skip
+                    if p is not None:
+                        poses[k][site] = p
+                    yield from emit_done(k)
 
 
 def _entries(ligands: Any) -> list[dict[str, Any]]:
@@ -318,7 +531,11 @@ def dock_panel(
         Analyse (contacts, interactions, PoseBusters) the first
         ``analyse_poses`` poses of each pair; ``None`` (default) = every pose.
     n_jobs
-        Ligands docked side by side (processes; :func:`toolkit._jobs.resolve_n_jobs`).
+        Worker processes (:func:`toolkit._jobs.resolve_n_jobs`). Ligands are
+        prepared side by side, then every (ligand, protonation state, site)
+        docking is one task (longest first, Vina ``cpu=1`` each), then the
+        pose analyses; the receptor is sent once to each worker. The table
+        equals the serial one.
     progress
         Show a progress bar (tqdm) over ligands.
     engine, scheduler
@@ -426,21 +643,7 @@ def _run(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box
         for k, e in enumerate(entries):
             yield k, _dock_entry(e, receptor, sites, opts)
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from ..batch import _without_main_module
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["toolkit.docking.panel", "rdkit.Chem", "pandas", "vina", "meeko"])
-    with _without_main_module():
-        ex = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(receptor, sites, opts))  # fmt: skip
-    with ex:
-        with _without_main_module():
-            futs = {ex.submit(_worker_task, e): k for k, e in enumerate(entries)}
-        for f in as_completed(futs):
-            yield futs[f], f.result()
+    yield from _run_processes(entries, receptor, sites, opts, n_jobs)
 
 
 def _run_dask(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any],

@@ -19,8 +19,21 @@ the Vina scoring function):
 * **AutoDock atom types**: carbon ``C``, aromatic ring carbons of
   Phe/Tyr/Trp/His ``A``; nitrogen ``N``, His Nδ1 ``NA`` (acceptor);
   oxygen ``OA``; sulfur ``SA``; selenium typed ``SA``; metals by element
-  (Zn, Fe, Mg, Mn, Ca, ...); polar hydrogens ``HD``. Kept non-polymer
-  components are typed by element (no hydrogens).
+  (Zn, Fe, Mg, Mn, Ca, ...); polar hydrogens ``HD``.
+* **Kept non-polymer components** (cofactors such as haem, nucleotides,
+  pterins, substrates, additives) are typed from their CCD definition
+  (bond orders, charges and hydrogen counts via
+  :func:`toolkit.ligand_to_mol`), by the AutoDock rules meeko applies to
+  ligands: aromatic carbon ``A``; N and O carrying a hydrogen are donors
+  (one ``HD`` written, as for the protein); N without hydrogen is an
+  acceptor ``NA`` when it has a free lone pair (pyridine/imine N with two
+  connections, nitrile N, non-conjugated amine), else ``N`` (haem pyrrole
+  N bound to the iron, amide N); every O is an acceptor ``OA``.
+  Carboxylic, phosphoric and sulfonic acid O-H groups are taken as
+  deprotonated at pH 7.4 (acceptors only). A component the CCD cannot
+  type (unknown code, atoms missing) is typed by element and named in a
+  :class:`~toolkit.errors.LossyFixWarning`. Metal ions stay single atoms
+  typed by element (Vina's ``Met_D``).
 * **Protonation (pH 7.4 standard states)**: backbone N–H (not Pro); Lys
   NZ and Arg NE/NH1/NH2 protonated (donors); Asp/Glu carboxylates
   deprotonated (acceptors only); His neutral Nε2–H tautomer (HIE: NE2
@@ -55,7 +68,8 @@ __all__ = ["Receptor", "prepare_receptor", "PROTONATION_NOTE", "VINA_METALS"]
 #: One-line statement of the receptor protonation used (stated in outputs).
 PROTONATION_NOTE = (
     "receptor: deposited heavy atoms, polar H by rule at pH 7.4 standard states "
-    "(Lys/Arg+, Asp/Glu-, His neutral HIE, backbone N-H), AutoDock types, no partial charges (Vina)"
+    "(Lys/Arg+, Asp/Glu-, His neutral HIE, backbone N-H), cofactors typed from the CCD (acids deprotonated), "
+    "AutoDock types, no partial charges (Vina)"
 )
 
 #: Metal elements Vina types as metal donors (``Met_D`` in its atom typing).
@@ -137,6 +151,74 @@ class Receptor:
         d = dict(self.__dict__)
         d["_tree"] = None
         return d
+
+
+def _ccd_types(mol: Any) -> dict[int, tuple[str, bool]]:
+    """AutoDock type and donor flag of each heavy atom of a CCD-templated component (module docstring rules)."""
+    out: dict[int, tuple[str, bool]] = {}
+    for at in mol.GetAtoms():
+        sym = at.GetSymbol()
+        nh = at.GetTotalNumHs()
+        heavy_nb = [n for n in at.GetNeighbors() if n.GetAtomicNum() > 1]
+        if sym == "O" and nh and heavy_nb:
+            x = heavy_nb[0]
+            oxo = any(b.GetBondTypeAsDouble() == 2.0 and b.GetOtherAtom(x).GetSymbol() == "O" for b in x.GetBonds())
+            if x.GetSymbol() in ("P", "S") or (x.GetSymbol() == "C" and oxo):
+                nh = 0  # acid O-H: deprotonated at pH 7.4
+        if sym == "C":
+            t = "A" if at.GetIsAromatic() else "C"
+        elif sym == "N":
+            amide = any(n.GetSymbol() == "C" and any(b.GetBondTypeAsDouble() == 2.0 and b.GetOtherAtom(n).GetSymbol()
+                        in ("O", "S") for b in n.GetBonds()) for n in heavy_nb)  # fmt: skip
+            conn = at.GetDegree() + nh
+            hyb = str(at.GetHybridization())
+            lone_pair = at.GetFormalCharge() <= 0 and not amide and (
+                (hyb == "SP") or (hyb in ("SP2",) and conn <= 2) or (at.GetIsAromatic() and conn <= 2)
+                or (hyb == "SP3" and not any(n.GetIsAromatic() or n.GetHybridization() != at.GetHybridization()
+                                             for n in heavy_nb if n.GetSymbol() == "C") and conn <= 3))  # fmt: skip
+            t = "NA" if lone_pair else "N"
+        elif sym == "O":
+            t = "OA"
+        elif sym in ("S", "Se"):
+            t = "SA"
+        elif sym in VINA_METALS or sym in ("F", "Cl", "Br", "I", "P"):
+            t = sym
+        else:
+            continue
+        out[int(at.GetIntProp("atom_index"))] = (t, sym in ("N", "O") and nh > 0)
+    return out
+
+
+def _type_hetero(structure: Structure, idx: np.ndarray, types: np.ndarray,
+                 keys: list[tuple[str, str, int]]) -> np.ndarray:  # fmt: skip
+    """Retype kept multi-atom components from the CCD in place; return their donor mask over ``idx``."""
+    from ..chem.templates import ligand_to_mol
+    from ..errors import ToolkitError
+
+    donor = np.zeros(idx.size, dtype=bool)
+    failed = []
+    for code, chain, res_id in keys:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mol = ligand_to_mol(structure, code, chain, res_id)
+            typed = _ccd_types(mol)
+        except (ToolkitError, ValueError, RuntimeError) as exc:
+            failed.append(f"{code} {chain}:{res_id} ({type(exc).__name__})")
+            continue
+        for ai, (t, d) in typed.items():
+            k = int(np.searchsorted(idx, ai))
+            if k < idx.size and idx[k] == ai:
+                types[k] = t
+                donor[k] = d
+    if failed:
+        warnings.warn(
+            f"{structure.entry_id}: {', '.join(failed)} could not be typed from the CCD; typed by element "
+            "(no donors, N not acceptor)",
+            LossyFixWarning,
+            stacklevel=3,
+        )
+    return donor
 
 
 def _instances(structure: Structure, spec: Any) -> list[tuple[str, str | None, int | None]]:
@@ -238,6 +320,7 @@ def prepare_receptor(
                 remove_keys.add((code, str(a["chain_id"][i]), int(a["res_id"][i])))
     keep_set = {str(k) for k in keep}
     kept_het: list[str] = []
+    kept_keys: list[tuple[str, str, int]] = []
     het_mask = np.zeros(structure.n_atoms, dtype=bool)
     for r in ligs.itertuples():
         key = (r.ccd_code, r.chain, int(r.auth_seq_id))
@@ -247,6 +330,8 @@ def prepare_receptor(
             m = (a["res_name"] == r.ccd_code) & (a["chain_id"] == r.chain) & (a["res_id"] == int(r.auth_seq_id)) & ~poly
             het_mask |= m & heavy
             kept_het.append(f"{r.ccd_code} {r.chain}:{int(r.auth_seq_id)}")
+            if int(r.n_heavy_atoms) > 1:
+                kept_keys.append(key)
     sel = keep_atoms | het_mask
     idx = np.flatnonzero(sel)
     res_name = a["res_name"][idx].astype(str)
@@ -279,6 +364,8 @@ def prepare_receptor(
     # polar hydrogens: one per donor atom
     donor = is_poly & (((name == "N") & (res_name != "PRO")) | np.array(
         [n in _SIDECHAIN_DONORS.get(r, ()) for r, n in zip(res_name.tolist(), name.tolist())], dtype=bool))  # fmt: skip
+    het_donor = _type_hetero(structure, idx, types, kept_keys)
+    donor |= het_donor
     xyz = structure.coord[idx].astype(float)
     from scipy.spatial import cKDTree
 
