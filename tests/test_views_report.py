@@ -166,7 +166,12 @@ def test_report_pocket_only_and_auto_comparison(tmp_path):
     assert data.context.ligands == [] and "pocket-only report" in page
     assert data.summary["compared_with"] == "7EU8" and (out / "compare.html").is_file()
     assert "Cα RMSD" in (out / "compare.html").read_text() and "7EU8" in (out / "compare.html").read_text()
-    assert data.summary["pockets"] == len(pd.read_csv(out / "pockets.csv")) > 0
+    pockets = pd.read_csv(out / "pockets.csv")
+    assert data.summary["pockets"] == len(pockets) > 0
+    # lateral_candidate of the pocket table comes from the one lateral-site analysis of the report
+    lat = pd.read_csv(out / "lateral_sites.csv")
+    assert pockets["lateral_candidate"].tolist() == pockets["pocket_id"].isin(lat.loc[lat["lateral_candidate"], "pocket_id"]).tolist()
+    assert set(pockets["pocket_id"]) & set(lat["pocket_id"])  # the same search: TMD pockets share their ids
     assert not (out / "site_residues.csv").exists()
     lit = pd.read_csv(out / "literature_comparison.csv")
     assert set(lit["verdict"]) <= {"no ligand", "not in entry"}
