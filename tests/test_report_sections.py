@@ -72,6 +72,7 @@ def test_default_report_has_the_lateral_evidence_table(report_7eu8, s7eu8):
     for r in lat.itertuples():
         assert f"<td>{r.pocket_id}</td>" in sec.body
     assert "pore site" in sec.body  # the ketamine pore site is rejected as such
+    assert "passing in &gt; half of 5 searches" in sec.body  # the consensus: the search and 4 perturbed grids
     assert "10.1038/s41380-024-02729-9" in sec.body and "computed candidates" in sec.body
     for f in ("lateral_sites.csv", "lateral_lining.csv"):
         assert f'href="{f}"' in page
