@@ -336,3 +336,12 @@ def test_protonation_state_from_the_interaction_table_is_shown(tmp_path, monkeyp
     page = build_report(tmp_path / "r", "7EU8", "JC9", compare_entry=None, ph=6.5, **_fast()).read_text()
     assert "JC9_B903: pH 6.5, ligand charge state cation (+1), pKa 7.5" in page
     assert "Protonation evaluated at pH 6.5" in page
+
+
+def test_to_png_refuses_a_zero_budget(tmp_path):
+    """Chromium with --virtual-time-budget=0 never takes its screenshot: refused before it starts."""
+    from toolkit.errors import InvalidParameter
+    from toolkit.views.static import to_png
+
+    with pytest.raises(InvalidParameter, match="wait_ms"):
+        to_png("<html><body>x</body></html>", tmp_path / "x.png", wait_ms=0, chromium="/nonexistent")
