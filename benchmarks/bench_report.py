@@ -13,6 +13,7 @@ is reused between runs) and the median wall time is printed:
 * ``--n-jobs 1``: the baseline, the old default: the same report with every step
   in one process, one after the other (the ratio to it is printed);
 * ``--png no``: without the static picture;
+* ``--no-pockets``: without the pocket analysis (what is left once it is fast or cached);
 * ``--png no --no-pockets --compare none``: the tables and 2D figures only.
 
 The wall and CPU time of each step of the last default run (``report --timings``),
@@ -90,6 +91,7 @@ def main() -> int:
     from toolkit.views.static import find_chromium
 
     variants = [("default", []), ("--n-jobs 1", ["--n-jobs", "1"]), ("--png no", ["--png", "no"]),
+                ("--no-pockets", ["--no-pockets"]),
                 ("tables + 2D only", ["--png", "no", "--no-pockets", "--compare", "none"])]  # fmt: skip
     if args.quick:
         variants = variants[:1]

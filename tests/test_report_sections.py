@@ -166,3 +166,14 @@ def test_pocket_worker_gives_the_serial_results(mirror):
     assert serial.files == worker.files and serial.notes == worker.notes
     m = worker.context.membrane
     assert m is not None and not m.has_membrane and m.entry == serial.context.membrane.entry
+
+
+def test_pocket_analysis_checks_its_arguments(s7eu8):
+    from toolkit.report import pocket_analysis
+
+    with pytest.raises(InvalidParameter, match="structure"):
+        pocket_analysis("7EU8")
+    with pytest.raises(InvalidParameter, match="n_jobs"):
+        pocket_analysis(s7eu8, n_jobs=0)
+    with pytest.raises(InvalidParameter, match="with_ligands"):
+        pocket_analysis(s7eu8, with_ligands="yes")

@@ -660,12 +660,23 @@ def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 
     >>> from toolkit.report import pocket_analysis
     >>> pa = pocket_analysis(toolkit.load_structure("7EU8"))  # doctest: +SKIP
     >>> pa.kind, pa.membrane.thickness  # doctest: +SKIP
+
+    Raises
+    ------
+    InvalidParameter
+        An argument of the wrong type (``n_jobs``: positive or -1).
     """
     from . import sites
+    from ._checks import check_bool, check_structure
+    from ._jobs import resolve_n_jobs
     from .errors import ToolkitError
     from .sites import lateral
     from .sites.implicit_membrane import membrane as fit_membrane
 
+    check_structure(structure)
+    check_bool(with_ligands, "with_ligands")
+    check_bool(progress, "progress")
+    n_jobs = resolve_n_jobs(n_jobs)
     out = PocketAnalysis()
     t, c = time.perf_counter(), time.process_time()
     try:
@@ -808,8 +819,11 @@ def compute_report(
         pocket_future = None
         if pockets and n_jobs > 1:
             src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(entry)
-            ex = stack.enter_context(process_pool(1, ["toolkit.report"]))
-            pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
+            try:
+                ex = stack.enter_context(process_pool(1, ["toolkit.report"]))
+                pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
+            except OSError as exc:  # no process could be started (e.g. no /dev/shm): the same work, here
+                warnings.warn(f"pocket analysis runs in this process: no worker process ({exc})", stacklevel=2)
         data = _compute_rest(
             s, found, notes, pocket_future, entry=entry, compare_entry=compare_entry, ligands_file=ligands_file,
             smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs,
