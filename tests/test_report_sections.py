@@ -15,7 +15,7 @@ from toolkit.errors import InvalidParameter
 
 @pytest.fixture(scope="module")
 def report_7eu8(tmp_path_factory):
-    """The default 7EU8 report (pockets on), counting the lateral-site searches."""
+    """The default 7EU8 report (pockets on), counting the lateral-site searches (n_jobs=1: all in this process)."""
     from toolkit.report import build_report
     from toolkit.sites import lateral
 
@@ -30,7 +30,7 @@ def report_7eu8(tmp_path_factory):
     mp.setattr(lateral, "lateral_sites", counted)
     try:
         out = tmp_path_factory.mktemp("r") / "rep"
-        index, data = build_report(out, "7EU8", "JC9", compare_entry=None, png=False, return_data=True)
+        index, data = build_report(out, "7EU8", "JC9", compare_entry=None, png=False, return_data=True, n_jobs=1)
     finally:
         mp.undo()
     return out, index.read_text(), data, len(calls)
@@ -72,6 +72,7 @@ def test_default_report_has_the_lateral_evidence_table(report_7eu8, s7eu8):
     for r in lat.itertuples():
         assert f"<td>{r.pocket_id}</td>" in sec.body
     assert "pore site" in sec.body  # the ketamine pore site is rejected as such
+    assert "passing in &gt; half of 5 searches" in sec.body  # the consensus: the search and 4 perturbed grids
     assert "10.1038/s41380-024-02729-9" in sec.body and "computed candidates" in sec.body
     for f in ("lateral_sites.csv", "lateral_lining.csv"):
         assert f'href="{f}"' in page
@@ -148,3 +149,31 @@ def test_flat_membrane_is_the_function_after_its_module_is_imported():
     code = ("import toolkit.sites.implicit_membrane, toolkit.sites.lateral, toolkit; "
             "assert callable(toolkit.membrane) and callable(toolkit.sites.membrane), toolkit.sites.membrane")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_pocket_worker_gives_the_serial_results(mirror):
+    """n_jobs=2 runs the pocket analysis in a worker process, n_jobs=1 here: the same sections and files."""
+    from toolkit.report import compute_report
+
+    entry = str(mirror / "complexes" / "1hwu.pdb.gz")
+    serial = compute_report(entry, compare_entry=None, png=False, n_jobs=1)
+    worker = compute_report(entry, compare_entry=None, png=False, n_jobs=2)
+    assert "load entry" not in serial.context.analysis.seconds  # computed in this process
+    assert "load entry" in worker.context.analysis.seconds  # loaded and computed in the worker
+    assert [(s.key, s.title, s.files) for s in serial.sections] == [(s.key, s.title, s.files) for s in worker.sections]
+    plain = [s.body for s in serial.sections if "<svg" not in s.body]  # matplotlib SVGs carry random ids
+    assert len(plain) >= 3 and plain == [s.body for s in worker.sections if "<svg" not in s.body]
+    assert serial.files == worker.files and serial.notes == worker.notes
+    m = worker.context.membrane
+    assert m is not None and not m.has_membrane and m.entry == serial.context.membrane.entry
+
+
+def test_pocket_analysis_checks_its_arguments(s7eu8):
+    from toolkit.report import pocket_analysis
+
+    with pytest.raises(InvalidParameter, match="structure"):
+        pocket_analysis("7EU8")
+    with pytest.raises(InvalidParameter, match="n_jobs"):
+        pocket_analysis(s7eu8, n_jobs=0)
+    with pytest.raises(InvalidParameter, match="with_ligands"):
+        pocket_analysis(s7eu8, with_ligands="yes")

@@ -166,7 +166,12 @@ def test_report_pocket_only_and_auto_comparison(tmp_path):
     assert data.context.ligands == [] and "pocket-only report" in page
     assert data.summary["compared_with"] == "7EU8" and (out / "compare.html").is_file()
     assert "Cα RMSD" in (out / "compare.html").read_text() and "7EU8" in (out / "compare.html").read_text()
-    assert data.summary["pockets"] == len(pd.read_csv(out / "pockets.csv")) > 0
+    pockets = pd.read_csv(out / "pockets.csv")
+    assert data.summary["pockets"] == len(pockets) > 0
+    # lateral_candidate of the pocket table comes from the one lateral-site analysis of the report
+    lat = pd.read_csv(out / "lateral_sites.csv")
+    assert pockets["lateral_candidate"].tolist() == pockets["pocket_id"].isin(lat.loc[lat["lateral_candidate"], "pocket_id"]).tolist()
+    assert set(pockets["pocket_id"]) & set(lat["pocket_id"])  # the same search: TMD pockets share their ids
     assert not (out / "site_residues.csv").exists()
     lit = pd.read_csv(out / "literature_comparison.csv")
     assert set(lit["verdict"]) <= {"no ligand", "not in entry"}
@@ -331,3 +336,12 @@ def test_protonation_state_from_the_interaction_table_is_shown(tmp_path, monkeyp
     page = build_report(tmp_path / "r", "7EU8", "JC9", compare_entry=None, ph=6.5, **_fast()).read_text()
     assert "JC9_B903: pH 6.5, ligand charge state cation (+1), pKa 7.5" in page
     assert "Protonation evaluated at pH 6.5" in page
+
+
+def test_to_png_refuses_a_zero_budget(tmp_path):
+    """Chromium with --virtual-time-budget=0 never takes its screenshot: refused before it starts."""
+    from toolkit.errors import InvalidParameter
+    from toolkit.views.static import to_png
+
+    with pytest.raises(InvalidParameter, match="wait_ms"):
+        to_png("<html><body>x</body></html>", tmp_path / "x.png", wait_ms=0, chromium="/nonexistent")

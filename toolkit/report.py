@@ -59,7 +59,7 @@ from typing import Any
 __all__ = [
     "build_report", "compute_report", "render_report", "write_report", "Section", "ReportContext",
     "ReportData", "LigandResult", "SECTION_BUILDERS", "REPORT_FILES", "table_html", "literature_table",
-    "LITERATURE_COLUMNS", "WIDE_CUTOFF",
+    "LITERATURE_COLUMNS", "WIDE_CUTOFF", "pocket_analysis", "PocketAnalysis",
 ]  # fmt: skip
 
 #: Files written by :func:`build_report` (``site.png``, ``compare.html``, ``pockets.csv`` and
@@ -189,6 +189,57 @@ class ReportContext:
     superposition: Any = None
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    analysis: PocketAnalysis | None = None
+
+    @property
+    def membrane(self) -> Any:
+        """The report's membrane fit (``Membrane``/``NoMembrane``), or None when not computed."""
+        return None if self.analysis is None else self.analysis.membrane
+
+
+@dataclass
+class PocketAnalysis:
+    """The report's pocket analysis, computed once and shared by every section (:func:`pocket_analysis`).
+
+    Picklable: with ``n_jobs > 1`` it is computed in a worker process while the
+    rest of the report is made.
+
+    Attributes
+    ----------
+    pockets : DataFrame or None
+        The pockets shown: lateral candidates (``kind == "lateral"``), or the
+        largest pockets of a pocket-only report (``kind == "all"``, with
+        ``lateral_candidate`` set from the lateral-site analysis).
+    points : dict
+        ``pocket_id -> (n, 3)`` grid points of each pocket shown.
+    kind : str
+        ``"lateral"``, ``"all"`` or ``""`` (none).
+    membrane : Membrane, NoMembrane or None
+        :func:`toolkit.membrane` of the entry; None with ``membrane_error``.
+    membrane_error : str
+        Why the membrane fit failed (a :class:`~toolkit.errors.ToolkitError`).
+    lateral, lining : DataFrame or None
+        :func:`toolkit.sites.lateral.lateral_sites` (every TMD pocket with its
+        evidence) and its lining residues; None with ``lateral_error``.
+    lateral_error : str
+        Why there is no lateral-site evidence.
+    notes : list of str
+        Notes for the page.
+    seconds, cpu_seconds : dict
+        Wall and CPU time (s) of each step, for ``--timings`` and the benchmark.
+    """
+
+    pockets: Any = None
+    points: dict[Any, Any] = field(default_factory=dict)
+    kind: str = ""
+    membrane: Any = None
+    membrane_error: str = ""
+    lateral: Any = None
+    lining: Any = None
+    lateral_error: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -557,6 +608,11 @@ SECTION_BUILDERS: list[SectionBuilder] = [
     _panel_section,
 ]  # fmt: skip
 
+#: Default builders that never read the pocket analysis (``ctx.pockets``, ``ctx.analysis``): made
+#: while the pocket worker still runs (``n_jobs > 1``). Any other builder runs once it is done.
+_POCKET_FREE_BUILDERS = frozenset({_summary_section, _ligand_sections, _literature_section, _comparison_section,
+                                   _panel_section})  # fmt: skip
+
 
 # ----------------------------------------------------------------------------- compute
 def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]:
@@ -570,6 +626,107 @@ def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]
     else:
         hit = ligs[ligs["category"] == "ligand"]
     return [(str(r.ccd_code), str(r.chain), int(r.auth_seq_id), str(r.name)) for r in hit.itertuples(index=False)]
+
+
+def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 1, progress: bool = False) -> PocketAnalysis:
+    """The pocket analysis of a report: membrane, pocket search and lateral-site evidence, each once.
+
+    1. :func:`toolkit.membrane` (Ez fit, Senes et al. 2007);
+    2. with ligands: :func:`toolkit.sites.lateral_candidates` (one
+       :func:`~toolkit.sites.lateral.lateral_sites` run: the pocket search
+       and its perturbed searches); its table of every TMD pocket is kept
+       for the membrane section;
+    3. without ligands (a pocket-only report): the :data:`MAX_POCKETS` largest
+       pockets of :func:`toolkit.sites.find_pockets`, ``lateral_candidate``
+       set from one :func:`~toolkit.sites.lateral.lateral_sites` run on the
+       same (cached) search;
+    4. the grid points of each pocket shown (:func:`toolkit.sites.pocket_points`, cached search).
+
+    Parameters
+    ----------
+    structure : Structure
+    with_ligands : bool
+        The report has drug-like ligands (lateral candidates shown) or not (every pocket).
+    n_jobs, progress :
+        Passed to the pocket search.
+
+    Returns
+    -------
+    PocketAnalysis
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> from toolkit.report import pocket_analysis
+    >>> pa = pocket_analysis(toolkit.load_structure("7EU8"))  # doctest: +SKIP
+    >>> pa.kind, pa.membrane.thickness  # doctest: +SKIP
+
+    Raises
+    ------
+    InvalidParameter
+        An argument of the wrong type (``n_jobs``: positive or -1).
+    """
+    from . import sites
+    from ._checks import check_bool, check_structure
+    from ._jobs import resolve_n_jobs
+    from .errors import ToolkitError
+    from .sites import lateral
+    from .sites.implicit_membrane import membrane as fit_membrane
+
+    check_structure(structure)
+    check_bool(with_ligands, "with_ligands")
+    check_bool(progress, "progress")
+    n_jobs = resolve_n_jobs(n_jobs)
+    out = PocketAnalysis()
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        out.membrane = fit_membrane(structure)
+    except ToolkitError as exc:
+        out.membrane_error = str(exc)
+    out.seconds["membrane fit"] = time.perf_counter() - t
+    out.cpu_seconds["membrane fit"] = time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
+    if with_ligands:
+        try:
+            out.pockets, out.kind = sites.lateral_candidates(structure, n_jobs=n_jobs, progress=progress), "lateral"
+            out.lateral, out.lining = out.pockets.attrs.get("sites"), out.pockets.attrs.get("all_lining")
+        except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
+            out.notes.append(f"No candidate lateral pockets: {exc}")
+            out.lateral_error = str(exc)
+        out.seconds["pocket search + lateral sites"] = time.perf_counter() - t
+        out.cpu_seconds["pocket search + lateral sites"] = time.process_time() - c
+    else:
+        out.pockets, out.kind = sites.find_pockets(structure, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
+        out.seconds["pocket search"] = time.perf_counter() - t
+        out.cpu_seconds["pocket search"] = time.process_time() - c
+        t, c = time.perf_counter(), time.process_time()
+        try:  # the same (cached) search, evaluated against the membrane and on perturbed grids
+            out.lateral, out.lining = lateral.lateral_sites(structure, n_jobs=n_jobs, progress=progress)
+        except ToolkitError as exc:
+            out.lateral_error = str(exc)
+        if out.lateral is not None:
+            flagged = set(out.lateral.loc[out.lateral["lateral_candidate"], "pocket_id"].astype(int))
+            out.pockets = out.pockets.copy()
+            out.pockets["lateral_candidate"] = out.pockets["pocket_id"].astype(int).isin(flagged)
+        out.seconds["lateral sites"] = time.perf_counter() - t
+        out.cpu_seconds["lateral sites"] = time.process_time() - c
+    if out.pockets is not None:
+        for _, row in out.pockets.iterrows():
+            out.points[row["pocket_id"]] = sites.pocket_points(structure, row)
+    return out
+
+
+def _pocket_job(entry: str, with_ligands: bool, n_jobs: int, progress: bool) -> PocketAnalysis:
+    """:func:`pocket_analysis` in a worker process (the entry loaded there from the structure cache)."""
+    from .structure import load_structure
+
+    t, c = time.perf_counter(), time.process_time()
+    s = load_structure(entry)
+    load, load_cpu = time.perf_counter() - t, time.process_time() - c
+    out = pocket_analysis(s, with_ligands=with_ligands, n_jobs=n_jobs, progress=progress)
+    out.seconds = {"load entry": load, **out.seconds}
+    out.cpu_seconds = {"load entry": load_cpu, **out.cpu_seconds}
+    return out
 
 
 def _check_report_args(**kw: Any) -> None:
@@ -607,27 +764,42 @@ def compute_report(
     png: bool | None = None,
     ph: float = 7.4,
     cutoff: float = 4.5,
-    n_jobs: int = 1,
+    n_jobs: int = -1,
     progress: bool = False,
     sections: Sequence[SectionBuilder] | None = None,
     extra_sections: Sequence[SectionBuilder] = (),
     dock: bool = False,
 ) -> ReportData:
-    """Compute everything the report shows (no file is written). Arguments: :func:`build_report`."""
+    """Compute everything the report shows (no file is written). Arguments: :func:`build_report`.
+
+    With ``n_jobs > 1`` the pocket analysis (:func:`pocket_analysis`: membrane
+    fit, pocket search, lateral-site evidence) runs in a worker process while
+    this process computes the ligands, the comparison and the sections that do
+    not need pockets, and Chromium renders the static picture; ``n_jobs == 1``
+    runs everything here, one step after the other, with the same results.
+    """
+    import contextlib
+
     import matplotlib
 
     if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf") and not os.environ.get("DISPLAY"):
         matplotlib.use("Agg")
 
-    from . import chem, sites
     from ._checks import check_bool
-    from ._jobs import resolve_n_jobs
-    from .errors import InvalidParameter, RenderError, ToolkitError
+    from ._jobs import process_pool, resolve_n_jobs
     from .structure import load_structure
-    from .views.static import find_chromium, to_png
-    from .views.threed import Scene, comparison_view, site_view
 
     t0 = time.perf_counter()
+    stages: dict[str, list[float]] = {}  # name -> [wall s, CPU s of this process]
+    mark = [t0, time.process_time()]
+
+    def _stage(name: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        acc = stages.setdefault(name, [0.0, 0.0])
+        acc[0] += now - mark[0]
+        acc[1] += cpu - mark[1]
+        mark[0], mark[1] = now, cpu
+
     _check_report_args(entry=entry, ligand=ligand, compare_entry=compare_entry, ligands_file=ligands_file,
                        smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff,
                        progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
@@ -639,7 +811,42 @@ def compute_report(
     if len(found) > MAX_LIGANDS:
         notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
         found = found[:MAX_LIGANDS]
+    _stage("load entry")
 
+    with contextlib.ExitStack() as stack:
+        # The pocket analysis is the longest step: with n_jobs > 1 it starts first, in a worker
+        # process (which loads the entry from the structure cache), and is collected when needed.
+        pocket_future = None
+        if pockets and n_jobs > 1:
+            src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(entry)
+            try:
+                ex = stack.enter_context(process_pool(1, ["toolkit.report"]))
+                pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
+            except OSError as exc:  # no process could be started (e.g. no /dev/shm): the same work, here
+                warnings.warn(f"pocket analysis runs in this process: no worker process ({exc})", stacklevel=2)
+        data = _compute_rest(
+            s, found, notes, pocket_future, entry=entry, compare_entry=compare_entry, ligands_file=ligands_file,
+            smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs,
+            progress=progress, sections=sections, extra_sections=extra_sections, dock=dock, stage=_stage,
+        )  # fmt: skip
+    data.summary["seconds"] = round(time.perf_counter() - t0, 1)
+    data.summary["stages"] = {k: round(v[0], 2) for k, v in stages.items()}
+    data.summary["stages_cpu"] = {k: round(v[1], 2) for k, v in stages.items()}
+    return data
+
+
+def _compute_rest(s: Any, found: list[tuple[str, str, int, str]], notes: list[str], pocket_future: Any, *,
+                  stage: Callable[[str], None], **kw: Any) -> ReportData:  # fmt: skip
+    """The body of :func:`compute_report` once the entry is loaded (and the pocket worker started)."""
+    from . import chem, sites
+    from .errors import InvalidParameter, RenderError, ToolkitError
+    from .structure import load_structure
+    from .views.static import find_chromium, to_png
+    from .views.threed import Scene, comparison_view, site_view
+
+    entry, compare_entry, png, ph, cutoff = kw["entry"], kw["compare_entry"], kw["png"], kw["ph"], kw["cutoff"]
+    n_jobs, progress, pockets, dock = kw["n_jobs"], kw["progress"], kw["pockets"], kw["dock"]
+    sections, extra_sections = kw["sections"], kw["extra_sections"]
     ligs: list[LigandResult] = []
     for code, chain, res_id, name in found:
         inter = sites.interactions(s, code, chain=chain, res_id=res_id, ph=ph)
@@ -654,6 +861,7 @@ def compute_report(
             mol = None
             notes.append(f"{code} {chain}{res_id}: no 2D diagram ({exc})")
         ligs.append(LigandResult(code, chain, res_id, name, site, inter, shell, mol))
+    stage("ligands: sites and interactions")
 
     first = ligs[0] if ligs else None
     lig_key = (first.code, first.chain, first.res_id) if first else None
@@ -679,12 +887,14 @@ def compute_report(
                                  ligand=lig_key, title=title)  # fmt: skip
 
         def _render() -> None:
+            t = time.perf_counter()
             try:
                 with tempfile.TemporaryDirectory(prefix="nmda-report-png-") as tmp:
                     path = to_png(png_view, Path(tmp) / "site.png", wait_ms=2500)  # the scene draws synchronously
                     png_result["data"] = path.read_bytes()
             except BaseException as exc:  # reported below, in the calling thread
                 png_result["error"] = exc
+            png_result["seconds"] = time.perf_counter() - t
 
         thread = threading.Thread(target=_render, name="report-png")
         thread.start()
@@ -692,37 +902,9 @@ def compute_report(
 
     if want_png and ligs:
         png_thread = _start_png(None)
+    analysis: PocketAnalysis | None = None
     try:
-        pocket_df, points, kind = None, {}, ""
-        if pockets:
-            if not ligs:  # a pocket-only report: the largest pockets, lateral candidates flagged
-                pocket_df, kind = sites.find_pockets(s, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
-            else:
-                try:
-                    pocket_df, kind = sites.lateral_candidates(s, n_jobs=n_jobs, progress=progress), "lateral"
-                except ToolkitError as exc:  # e.g. no transmembrane domain in this entry
-                    notes.append(f"No candidate lateral pockets: {exc}")
-            if pocket_df is not None:
-                for _, row in pocket_df.iterrows():
-                    points[row["pocket_id"]] = sites.pocket_points(s, row)
-        if want_png and not ligs:
-            png_thread = _start_png(pocket_df)
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
-                             ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
-            if pocket_df is not None and kind == "lateral":  # membrane already fitted for the candidates (cached)
-                from .sites.implicit_membrane import membrane as fit_membrane
-                from .views.membrane import add_membrane_planes
-
-                add_membrane_planes(view, fit_membrane(s))
-            files["site.html"] = view.html()
-            for lig in ligs[1:]:
-                v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
-                files[f"site_{lig.tag}.html"] = v.html()
-        notes += [str(w.message) for w in caught if not str(w.message).startswith("No ligand in")]
-
+        # the comparison entry (independent of the pockets)
         other, sup = None, None
         candidates = _pore_partner(s) if compare_entry == "auto" else ([compare_entry] if compare_entry else [])
         if compare_entry and compare_entry != "auto" and str(compare_entry).upper() == str(s.entry_id).upper():
@@ -757,22 +939,65 @@ def compute_report(
                     lig.comparison = sites.compare_pore_site(s, [other], ligand=lig.code, cutoff=cutoff, site_df=lig.site)
                 except ToolkitError as exc:
                     notes.append(f"{lig.tag}: no pore-site comparison ({exc})")
+        stage("comparison entry")
 
-        ctx = ReportContext(s, ligs, pocket_df, points, kind, other, sup,
-                            {"ph": ph, "cutoff": cutoff, "ligands_file": ligands_file, "smiles_column": smiles_column,
-                             "n_jobs": n_jobs, "progress": progress, "entry": entry, "pockets": pockets, "dock": dock},
+        ctx = ReportContext(s, ligs, None, {}, "", other, sup,
+                            {"ph": ph, "cutoff": cutoff, "ligands_file": kw["ligands_file"],
+                             "smiles_column": kw["smiles_column"], "n_jobs": n_jobs, "progress": progress,
+                             "entry": entry, "pockets": pockets, "dock": dock},
                             notes)  # fmt: skip
+        builders = [*(SECTION_BUILDERS if sections is None else sections), *extra_sections,
+                    *([docking_section] if dock else [])]  # fmt: skip
+        made: dict[int, Any] = {}
+        # sections that never read the pocket analysis are made while the worker still searches
+        for i, builder in enumerate(builders):
+            if builder in _POCKET_FREE_BUILDERS:
+                made[i] = builder(ctx)
+        stage("sections without pockets")
+
+        if pockets:
+            if pocket_future is not None:
+                analysis = pocket_future.result()
+                stage("waiting for the pocket worker")
+            else:
+                analysis = pocket_analysis(s, with_ligands=bool(ligs), n_jobs=n_jobs, progress=progress)
+                stage("pocket analysis (in process)")
+            notes += analysis.notes
+            ctx.analysis = analysis
+            ctx.pockets, ctx.pocket_points, ctx.pocket_kind = analysis.pockets, analysis.points, analysis.kind
+        pocket_df, points, kind = ctx.pockets, ctx.pocket_points, ctx.pocket_kind
+        if want_png and not ligs:
+            png_thread = _start_png(pocket_df)
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_df,
+                             ligand=lig_key, pocket_points=points, title=title)  # fmt: skip
+            if analysis is not None and kind == "lateral" and analysis.membrane is not None and analysis.membrane.has_membrane:
+                from .views.membrane import add_membrane_planes
+
+                add_membrane_planes(view, analysis.membrane)
+            files["site.html"] = view.html()
+            for lig in ligs[1:]:
+                v = site_view(s, lig.site, lig.interactions, ligand=(lig.code, lig.chain, lig.res_id), title=f"{s.entry_id} {lig.code} site")
+                files[f"site_{lig.tag}.html"] = v.html()
+        notes += [str(w.message) for w in caught if not str(w.message).startswith("No ligand in")]
+        stage("3D views")
+
+        for i, builder in enumerate(builders):
+            if i not in made:
+                made[i] = builder(ctx)
         out_sections: list[Section] = []
-        for builder in [*(SECTION_BUILDERS if sections is None else sections), *extra_sections,
-                        *([docking_section] if dock else [])]:  # fmt: skip
-            made = builder(ctx)
-            if made is None:
+        for i in range(len(builders)):
+            sec = made[i]
+            if sec is None:
                 continue
-            out_sections += [made] if isinstance(made, Section) else list(made)
+            out_sections += [sec] if isinstance(sec, Section) else list(sec)
         keys = [sec.key for sec in out_sections]
         dup = {k for k in keys if keys.count(k) > 1}
         if dup:
             raise InvalidParameter(f"report sections must have unique keys; repeated: {sorted(dup)}")
+        stage("sections with pockets")
 
         # combined tables (every ligand) and the session scripts
         import pandas as pd
@@ -786,10 +1011,12 @@ def compute_report(
         sess = [SessionLigand(lig.code, lig.chain, lig.res_id, lig.site, lig.interactions) for lig in ligs]
         files["session.pml"] = pymol_script(s, src, sess, pocket_df, points)
         files["session.cxc"] = chimerax_script(s, src, sess, pocket_df, points)
+        stage("session scripts")
     finally:
         picture = None
         if png_thread is not None:
             png_thread.join()
+            stage("waiting for the static picture")
     if "error" in png_result:
         err = png_result["error"]
         if png or not isinstance(err, RenderError):
@@ -810,7 +1037,9 @@ def compute_report(
         "pockets": 0 if pocket_df is None else len(pocket_df), "pocket_kind": kind,
         "compared_with": None if other is None else other.entry_id,
         "rmsd": None if sup is None else round(float(sup.rmsd), 2), "picture": picture is not None,
-        "seconds": round(time.perf_counter() - t0, 1),
+        "concurrent": {**({f"pocket analysis: {k}": round(v, 2) for k, v in analysis.seconds.items()} if analysis else {}),
+                       **({"static picture (Chromium)": round(png_result["seconds"], 2)} if "seconds" in png_result else {})},
+        "concurrent_cpu": {f"pocket analysis: {k}": round(v, 2) for k, v in (analysis.cpu_seconds.items() if analysis else ())},
     }  # fmt: skip
     return ReportData(ctx, out_sections, files, embedded_view=files["site.html"], picture=picture,  # type: ignore[arg-type]
                       view_size=(int(view.width) + 40, view.page_height()), summary=summary, notes=notes)  # fmt: skip
@@ -901,7 +1130,7 @@ def build_report(
     png: bool | None = None,
     ph: float = 7.4,
     cutoff: float = 4.5,
-    n_jobs: int = 1,
+    n_jobs: int = -1,
     progress: bool = False,
     sections: Sequence[SectionBuilder] | None = None,
     extra_sections: Sequence[SectionBuilder] = (),
@@ -940,8 +1169,14 @@ def build_report(
         pH of the protonation rules (default 7.4).
     cutoff : float
         Site-residue cutoff in Å (default 4.5).
-    n_jobs, progress :
-        Passed to the pocket search (``n_jobs``: positive or -1, see ``toolkit._jobs``).
+    n_jobs : int
+        Cores used (positive, or -1, the default: every usable core; see
+        ``toolkit._jobs``). Above 1, the pocket analysis (membrane fit, pocket
+        search, lateral sites) runs in a worker process alongside the rest of
+        the report, and the pocket search uses ``n_jobs`` threads; 1 runs
+        everything in this process. The results are the same.
+    progress : bool
+        Progress bars of the pocket search.
     sections, extra_sections : list of section builders, optional
         Replace / extend :data:`SECTION_BUILDERS` (see :class:`Section`).
     return_data : bool

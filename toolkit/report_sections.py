@@ -8,8 +8,9 @@ Two section builders (``builder(ctx: ReportContext) -> Section | list[Section] |
   named "no membrane" reason, and the lateral-site evidence of every
   transmembrane pocket (:func:`toolkit.lateral_sites`): candidates flagged,
   each rejected pocket with its reason, the lining residues as a linked CSV.
-  The pockets of the report's own search are reused (``ctx.pockets.attrs``):
-  no second search in the default run. Skipped with ``pockets=False``.
+  The membrane and the lateral-site table of the report's own analysis are
+  reused (``ctx.analysis``, :func:`toolkit.report.pocket_analysis`): nothing
+  is fitted or searched twice. Skipped with ``pockets=False``.
 * :func:`docking_section`: the entry's drug-like ligands (or, without one,
   esketamine from the panel) docked into the pore site and the best lateral
   candidates by :func:`toolkit.dock_panel` at a low, stated exhaustiveness
@@ -82,11 +83,18 @@ def membrane_section(ctx: ReportContext) -> Section | None:
     if not ctx.options.get("pockets", True):  # the membrane fit takes seconds: part of the pocket analysis
         return Section("membrane", "Membrane and lateral-site evidence", "<p>Membrane not placed and no lateral-site "
                        "evidence: the pocket analysis was not requested (pockets=False, --no-pockets).</p>")  # fmt: skip
-    try:
-        m = fit_membrane(s)
-    except ToolkitError as exc:
+    pa = ctx.analysis  # the report's own pocket analysis: membrane and lateral sites computed once
+    if pa is not None and pa.membrane_error:
         return Section("membrane", "Membrane and lateral-site evidence",
-                       f"<p>No membrane placed: {html.escape(str(exc))}</p>")  # fmt: skip
+                       f"<p>No membrane placed: {html.escape(pa.membrane_error)}</p>")  # fmt: skip
+    if pa is not None and pa.membrane is not None:
+        m = pa.membrane
+    else:  # a context made without the report's analysis
+        try:
+            m = fit_membrane(s)
+        except ToolkitError as exc:
+            return Section("membrane", "Membrane and lateral-site evidence",
+                           f"<p>No membrane placed: {html.escape(str(exc))}</p>")  # fmt: skip
     if not m.has_membrane:
         body = (f"<p><b>No membrane</b>: {html.escape(m.reason)}. This entry gets no membrane slab and no lateral "
                 "(membrane-accessible) candidates.</p>")  # fmt: skip
@@ -104,16 +112,21 @@ def membrane_section(ctx: ReportContext) -> Section | None:
         f"{int(res['lipid_exposed'].sum())} lipid-exposed residues (depth and exposure per residue in "
         "membrane_residues.csv)</li></ul>",
     ]
-    # lateral-site evidence: the table of the report's own search when it made one
-    attrs = ctx.pockets.attrs if ctx.pockets is not None else {}
-    lat, lining = attrs.get("sites"), attrs.get("all_lining")
-    if lat is None:
-        from .sites import lateral
+    # lateral-site evidence: the table of the report's own analysis (no second search)
+    if pa is not None:
+        lat, lining = pa.lateral, pa.lining
+        if lat is None:
+            notes.append(f"No lateral-site evidence: {pa.lateral_error}")
+    else:
+        attrs = ctx.pockets.attrs if ctx.pockets is not None else {}
+        lat, lining = attrs.get("sites"), attrs.get("all_lining")
+        if lat is None:
+            from .sites import lateral
 
-        try:  # a pocket-only report: one more search (the grid search itself is cached per structure)
-            lat, lining = lateral.lateral_sites(s, n_jobs=ctx.options.get("n_jobs", 1))
-        except ToolkitError as exc:
-            notes.append(f"No lateral-site evidence: {exc}")
+            try:  # a context without the report's analysis: one search here
+                lat, lining = lateral.lateral_sites(s, n_jobs=ctx.options.get("n_jobs", 1))
+            except ToolkitError as exc:
+                notes.append(f"No lateral-site evidence: {exc}")
     if lat is None:
         return Section("membrane", "Membrane and lateral-site evidence", "".join(body), files=files, notes=notes)
     n_cand = int(lat["lateral_candidate"].sum())
@@ -122,7 +135,8 @@ def membrane_section(ctx: ReportContext) -> Section | None:
         f"<h3>Lateral-site evidence</h3><p>{len(lat)} pockets of the transmembrane domain; <b>{n_cand}</b> meet every "
         f"criterion (membrane depth inside the slab, a path to the lipid at least {crit.get('path_radius', '')} Å wide "
         f"for ketamine, volume ≥ {crit.get('min_volume', '')} Å³, hydrophobicity ≥ "
-        f"{crit.get('min_hydrophobicity', '')}, stable on perturbed grids, not the pore site). Every other pocket "
+        f"{crit.get('min_hydrophobicity', '')}, stable on perturbed grids: passing in "
+        f"{html.escape(str(crit.get('consensus', '')))} (the search and its perturbed grids), not the pore site). Every other pocket "
         "gives its reason. These are <b>computed candidates</b> for the membrane-accessible hydrophobic ketamine "
         f"sites ({html.escape(ABBOTT_2024)}); that paper's residue list is not reproduced or used. Lining residues "
         "(chain, subunit, UniProt number, helix) are in lateral_lining.csv.</p>"

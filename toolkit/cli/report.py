@@ -53,7 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--png", choices=["auto", "yes", "no"], default="auto", help="static PNG of the 3D view (needs Chromium)")
     p.add_argument("--ph", type=float, default=7.4, help="pH of the protonation rules")
     p.add_argument("--cutoff", type=float, default=4.5, help="site-residue cutoff in Å")
-    p.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N", help="processes for the pocket search (positive, or -1)")
+    p.add_argument("--n-jobs", type=_n_jobs, default=-1, metavar="N",
+                   help="cores to use (positive, or -1 for every usable core): above 1 the pocket analysis runs in a "
+                        "worker process beside the rest of the report")  # fmt: skip
+    p.add_argument("--timings", action="store_true", help="print the wall time of each step")
     p.set_defaults(func=run)
 
 
@@ -80,6 +83,14 @@ def run(args: argparse.Namespace) -> int:
         rmsd = f", TMD Cα RMSD {sm['rmsd']} Å" if sm["rmsd"] is not None else ""
         print(f"  compared with {sm['compared_with']}{rmsd} (compare.html)")
     print(f"  static picture: {'site.png' if sm['picture'] else 'none'}; sessions: session.pml, session.cxc")
+    if getattr(args, "timings", False):
+        cpu, ccpu = sm["stages_cpu"], sm["concurrent_cpu"]
+        print(f"  timings, in order ({'wall s':>7} {'CPU s':>7}):")
+        for name, sec in sm["stages"].items():
+            print(f"    {name:<42} {sec:7.2f} {cpu.get(name, float('nan')):7.2f}")
+        print("  concurrent with the above (pocket worker process, Chromium):")
+        for name, sec in sm["concurrent"].items():
+            print(f"    {name:<42} {sec:7.2f} " + (f"{ccpu[name]:7.2f}" if name in ccpu else "      -"))
     n = len(data.notes) + sum(len(sec.notes) for sec in data.sections)
     if n:
         print(f"  {n} notes (see the end of index.html)")

@@ -119,7 +119,9 @@ def to_png(
     timeout : float
         Seconds before the browser is stopped.
     wait_ms : int
-        Virtual time given to the page to draw before the screenshot.
+        Virtual time (ms, at least 1) given to the page to draw before the
+        screenshot. Virtual time runs as fast as the page lets it: a larger
+        budget costs little wall time.
     min_drawn : float
         Minimum fraction of non-white pixels in the viewer box (for a View) or
         the whole image (for a page string); less counts as blank.
@@ -153,7 +155,7 @@ def to_png(
         check_int(height, "height", 50, 20000)
     check_str(chromium, "chromium", optional=True)
     check_number(timeout, "timeout", 1, 86400)
-    check_int(wait_ms, "wait_ms", 0, 600000)
+    check_int(wait_ms, "wait_ms", 1, 600000)  # Chromium never takes the screenshot with a budget of 0
     check_number(min_drawn, "min_drawn", 0, 1)
     out = Path(path)
     check_output_path(out)  # fail early, with a named error, on a bad output path
