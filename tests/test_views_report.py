@@ -154,6 +154,7 @@ def test_report_any_entry_two_ligands(tmp_path, mirror):
     assert 'id="literature"' not in page
     pml = (out / "session.pml").read_text()
     assert f"load {mirror / 'complexes' / '4dst.pdb.gz'}" in pml and pml.count("\ndistance ") == len(inter)
+    assert "membrane_outer" not in pml  # no pocket analysis asked for: no membrane fit, none drawn
 
 
 def test_report_pocket_only_and_auto_comparison(tmp_path):
@@ -173,6 +174,9 @@ def test_report_pocket_only_and_auto_comparison(tmp_path):
     assert pockets["lateral_candidate"].tolist() == pockets["pocket_id"].isin(lat.loc[lat["lateral_candidate"], "pocket_id"]).tolist()
     assert set(pockets["pocket_id"]) & set(lat["pocket_id"])  # the same search: TMD pockets share their ids
     assert not (out / "site_residues.csv").exists()
+    # the membrane of the report is rebuilt in both session scripts
+    assert data.context.membrane is not None and data.context.membrane.has_membrane
+    assert "membrane_outer" in (out / "session.pml").read_text() and "membrane_inner" in (out / "session.cxc").read_text()
     lit = pd.read_csv(out / "literature_comparison.csv")
     assert set(lit["verdict"]) <= {"no ligand", "not in entry"}
     assert lit.set_index("residue").loc["GluN2B L643", "verdict"] == "not in entry"

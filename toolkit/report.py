@@ -1009,8 +1009,8 @@ def _compute_rest(s: Any, found: list[tuple[str, str, int, str]], notes: list[st
             files["interactions.csv"] = pd.concat([lig.interactions for lig in ligs], ignore_index=True).to_csv(index=False)
         src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(s.entry_id)
         sess = [SessionLigand(lig.code, lig.chain, lig.res_id, lig.site, lig.interactions) for lig in ligs]
-        files["session.pml"] = pymol_script(s, src, sess, pocket_df, points)
-        files["session.cxc"] = chimerax_script(s, src, sess, pocket_df, points)
+        files["session.pml"] = pymol_script(s, src, sess, pocket_df, points, membrane=ctx.membrane)
+        files["session.cxc"] = chimerax_script(s, src, sess, pocket_df, points, membrane=ctx.membrane)
         stage("session scripts")
     finally:
         picture = None
