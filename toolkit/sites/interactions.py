@@ -257,10 +257,15 @@ def interactions(
         carbon touching several ligand carbons keeps the closest of each bonded
         patch and, as PLIP 3.0.1 does, none of the unbonded ones:
         ``PLInteraction.refine_hydrophobic``), PLIP's halogen-bond acceptors
-        (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), donor
-        hydrogens placed as Open Babel places them (anti-periplanar or
-        staggered about the X-D bond instead of the best rotamer) and no
-        covalent-link exclusion (PLIP has none).
+        (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), the
+        residues' donors and acceptors as Open Babel types them
+        (:data:`~toolkit.sites.detectors.PLIP_PROTEIN_TYPING`; from the
+        file's hydrogens when it has some), donor hydrogens placed as Open
+        Babel places them (anti-periplanar or staggered about the X-D bond
+        instead of the best rotamer, every hydrogen of a donor a separate
+        water-bridge candidate), PLIP 3.0.1's literal two-per-water
+        water-bridge loop and no covalent-link exclusion (PLIP has none).
+        Hydrogens written in the file are used in both conventions.
 
     Returns
     -------
@@ -335,6 +340,8 @@ def interactions(
     from .detectors import LigandContext, ProteinContext
 
     lig = LigandContext(mol, state)
+    if not structure.heavy_mask.all():
+        lig.attach_file_hydrogens(structure, retype=plip)
     a = structure.atoms
     g0 = int(lig.idx[0])
     lig_chain, lig_resid = str(a["chain_id"][g0]), int(a["res_id"][g0])
@@ -344,6 +351,7 @@ def interactions(
     if plip:
         lig.h_model = prot.h_model = "staggered"
         prot.plip_halogen_acceptors = True
+        prot.use_plip_typing()
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
         from ._common import NeighbourIndex
@@ -367,6 +375,7 @@ def interactions(
                   for r in rows if r["type"] == "hbond"}  # fmt: skip
         wb = dets[-1]
         wb.hbond_donors = donors
+        wb.plip_order = plip
         rows.extend(wb.detect(lig, prot))
         # covalent links: a protein atom bonded to the ligand takes part in no interaction
         # (PLIP has no covalent links: under its convention the linked atom keeps its interactions)
