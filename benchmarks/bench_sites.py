@@ -16,9 +16,11 @@ Three settings, each timed in this run:
 1. warm: inside this process, after one untimed warm-up of each tool
    (imports done, the CCD component cached); median of repeats;
 2. fresh: a new Python process per run, wall time including interpreter
-   start-up and imports (pandas, scipy, RDKit: most of our figure); the CCD
-   component comes from the toolkit's JSON cache after the first run;
-   median of repeats;
+   start-up and imports (numpy, pandas with pyarrow, RDKit: most of our
+   figure; no scipy, biotite or importlib.metadata on this path); the CCD
+   component comes from the toolkit's JSON cache after the first run; the
+   same number of runs for each tool and for the import floor, interleaved;
+   median;
 3. profile only: ours on an already parsed Structure vs PLIP's
    ``characterize_complex`` on an already loaded (protonated) complex.
 
@@ -165,6 +167,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=5, help="repeats for our timings (PLIP: max(2, repeats // 2))")
     args = p.parse_args()
+    load0 = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench_sites_"))
     try:
         pdb = tmp / "7eu8.pdb"
@@ -186,12 +189,12 @@ def main() -> None:
         _ENV = _fresh_env(tmp / "pycache")
         fresh(OURS, pdb)
         fresh(PLIP_ONE, pdb)
+        # the same number of runs for both tools and the floor, interleaved (equal exposure to the load)
         ours_f, plip_f, floor_f = [], [], []
-        for k in range(max(3, rp)):
+        for _ in range(max(3, rp)):
             floor_f.append(fresh(FLOOR, pdb))
             ours_f.append(fresh(OURS, pdb))
-            if k < rp:
-                plip_f.append(fresh(PLIP_ONE, pdb))
+            plip_f.append(fresh(PLIP_ONE, pdb))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     ow, pw = statistics.median(ours_w), statistics.median(plip_w)
@@ -206,6 +209,8 @@ def main() -> None:
           "   (ours: chemistry + site + interactions on a parsed Structure; PLIP: characterize_complex)")
     print(f"PLIP analyze() of all 8 ligands (warm): {plip_all * 1000:.1f} ms; ratio vs ours warm {plip_all / ow:.1f}x")
     print("targets: >= 20x in process, >= 5x fresh; fresh includes interpreter start-up, imports and the CCD read")
+    print(f"load average (1 min) at start {load0:.1f}, at end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"fresh runs: {len(ours_f)} each (median), interleaved with the floor")
 
 
 if __name__ == "__main__":

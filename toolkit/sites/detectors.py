@@ -337,7 +337,8 @@ class ProteinContext:
         # a protein N or S coordinating a metal ion (any metal of the file, the ligand's included) gives its
         # lone pair to the metal and carries no hydrogen: no hydrogen-bond donor or acceptor (His NE2 of a Zn
         # site); distance as the metal complexes (Harding 2001, < 3.0 Å)
-        mmask = np.isin(np.char.upper(a["element"].astype(str)), sorted(METAL_ELEMENTS)) & heavy
+        uniq, inv = np.unique(a["element"].astype(str), return_inverse=True)
+        mmask = np.isin(np.char.upper(uniq), sorted(METAL_ELEMENTS))[inv.reshape(-1)] & heavy
         metals = structure.coord[np.flatnonzero(mmask)].astype(float)
         if len(metals) and len(self.idx):
             ns = np.flatnonzero(np.isin(self.el, ("N", "S")) & (self.is_donor | self.is_acceptor))
