@@ -146,7 +146,9 @@ def _model_h(dxyz: np.ndarray, nbs: np.ndarray, target: np.ndarray, xdh: float =
     direction (planar N-H, as Open Babel places it). One neighbour X: the
     hydrogen can rotate about X-D on a cone with X-D-H = ``xdh``; the
     position closest to ``target`` (in the X-D-target plane) is taken, i.e.
-    the best rotamer.
+    the best rotamer. (The contexts do not use the cone for sp2 donors -
+    amide, guanidinium, aniline NH2: their hydrogens stay in the plane of X's
+    substituents, syn or anti, :func:`_staggered_hs`.)
     """
     if len(nbs) == 0:
         return None
@@ -404,7 +406,9 @@ class ProteinContext:
         if j in self.extra_neighbours:
             nbs = np.vstack([nbs, self.extra_neighbours[j]])
         xdh = _xdh_of_protein(res, name)
-        if self.h_model == "staggered" and len(nbs) == 1:
+        # one heavy neighbour: Open Babel's placement (staggered), or for a planar (sp2) NH2 its two
+        # in-plane positions (no free rotation about a C-N bond with partial double-bond character)
+        if len(nbs) == 1 and (self.h_model == "staggered" or xdh > 115.0):
             hs = self._staggered_set(j, target)
             if hs:
                 return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
@@ -593,8 +597,8 @@ class LigandContext:
             return hs[int(np.argmin(np.linalg.norm(hs - target, axis=1)))]
         nbs = self.neighbour_xyz(i)
         xdh = self.xdh(i)
-        if self.h_model == "staggered" and len(nbs) == 1:
-            hs = self._staggered_set(i, target)
+        if len(nbs) == 1 and (self.h_model == "staggered" or xdh > 115.0):
+            hs = self._staggered_set(i, target, in_plane=self.h_model != "staggered")
             if hs:
                 return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
         return _model_h(self.xyz[i], nbs, target, xdh)
@@ -610,8 +614,11 @@ class LigandContext:
         h = self.model_h(i, target)
         return [] if h is None else [h]
 
-    def _staggered_set(self, i: int, target: np.ndarray) -> list[np.ndarray]:
-        """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else []."""
+    def _staggered_set(self, i: int, target: np.ndarray, in_plane: bool = False) -> list[np.ndarray]:
+        """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else [].
+
+        ``in_plane``: both in-plane positions (syn and anti) of an sp2 donor, whatever its hydrogen count.
+        """
         nbs = self.neighbour_xyz(i)
         if len(nbs) != 1:
             return []
@@ -620,7 +627,7 @@ class LigandContext:
         ys = [self.xyz[k] for k in sorted((n.GetIdx() for n in x.GetNeighbors() if n.GetIdx() != i),
                                           key=lambda k: int(self.idx[k]))]  # fmt: skip
         return _staggered_hs(self.xyz[i], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), self.xdh(i),
-                             at.GetTotalNumHs())  # fmt: skip
+                             2 if in_plane else at.GetTotalNumHs())  # fmt: skip
 
     def neighbour_xyz(self, i: int) -> np.ndarray:
         at = self.mol.GetAtomWithIdx(i)
