@@ -4,7 +4,7 @@ Both tools start from the same decompressed PDB file of 7EU8 (PLIP reads PDB
 format only). Our profile = ``load_structure(path, use_cache=False)`` +
 ligand chemistry (CCD template, stereo from 3D; charge state at pH 7.4 with
 the panel's pKa 7.5, :mod:`toolkit.sites.protonation`) + typed interactions
-(including water bridges and metal complexes) + site residues (4.5 Å, cKDTree; the
+(including water bridges and metal complexes) + site residues (4.5 Å, numpy neighbour search; the
 interaction table is passed in, not computed twice). PLIP's =
 ``PDBComplex.load_pdb`` (OpenBabel parsing, hydrogen addition) +
 ``characterize_complex`` for the JC9 ligand only (the fair comparison); the

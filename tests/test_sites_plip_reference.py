@@ -66,7 +66,10 @@ PLIP_BELOW_BAR = {
                      "no bridge from a donor with a direct H-bond, one per water-acceptor and PLIP 3.0.1's "
                      "two-per-water loop); what remains is Open Babel's perception of the ligand from the PDB file "
                      "(which phosphate/carboxylate O carries the H, adenine N6/N7 tautomers, free amino acids typed "
-                     "as residues) and of Asp/Glu, which it protonates on one O - not reproducible from the CCD"),
+                     "as residues) and of Asp/Glu (one O protonated) and His tautomers - not reproducible from a CCD "
+                     "template; and one water with alternate locations, of which PLIP takes the last (its altloc "
+                     "filter compares Open Babel indices with PDB serials), we the most occupied. Atom by atom: "
+                     "scripts/plip_water_bridges.py ENTRY"),
 }
 #: Default convention (pH 7.4, His by its pKa): measured figures of the types below the bar, and why. Every
 #: difference listed is a deliberate choice of chemistry, counted on this reference (scripts/plip_disagreements.py

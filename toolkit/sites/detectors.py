@@ -895,9 +895,10 @@ class WaterBridge(Detector):
         wmin, wmax = self.water_bridge_omega_min, self.water_bridge_omega_max
         # per water, the candidates in PLIP's order: (acceptor key, donor key, omega, row)
         per_water: dict[int, list[tuple[tuple[str, int], tuple[str, int], float, Row]]] = {}
-        lig_order = np.argsort(lig.idx, kind="stable").tolist()
-        lig_acc = [li for li in lig_order if li in set(lig.acceptors)]
-        lig_don = [li for li in lig_order if li in set(lig.donors)]
+        lig_order = np.argsort(lig.idx, kind="stable").tolist()  # PLIP visits atoms by serial
+        acc_set, don_set = set(lig.acceptors), set(lig.donors)
+        lig_acc = [li for li in lig_order if li in acc_set]
+        lig_don = [li for li in lig_order if li in don_set]
         for w, wxyz in sorted(zip(prot.water_idx.tolist(), prot.water_xyz), key=lambda t: t[0]):
             wd = {li: float(np.linalg.norm(lig.xyz[li] - wxyz)) for li in set(lig_acc) | set(lig_don)}
             near = sorted(prot.tree.query_ball_point(wxyz, hi), key=lambda j: int(prot.idx[j]))
