@@ -393,3 +393,67 @@ def test_staggered_nh2_hydrogens_as_open_babel():
         h = D._staggered_h(d, x, y[None, :], d + 3.0 * rng.normal(size=3), 109.5, 2)
         seen.add(round(_dihedral(y, x, d, h)) % 360)
     assert seen == {180, 60}
+
+
+def test_staggered_hydrogens_follow_open_babels_neighbour_order():
+    # Open Babel puts the first hydrogen anti to the LAST other neighbour Y of X in its bond list; the
+    # caller orders the Ys (file order for a ligand with CONECT records, ascending z for a residue)
+    y1, y2 = np.array([-0.5, 1.4, 0.0]), np.array([-0.5, -0.7, 1.2])
+    x, d = np.array([0.0, 0.0, 0.0]), np.array([1.43, 0.0, 0.0])
+    (h_last,) = D._staggered_hs(d, x, np.array([y1, y2]), 109.5, 1)
+    (h_first,) = D._staggered_hs(d, x, np.array([y2, y1]), 109.5, 1)
+    assert abs(_dihedral(y2, x, d, h_last)) > 179.0 and abs(_dihedral(y1, x, d, h_first)) > 179.0
+    # an sp2 NH2 gets both hydrogens (syn and anti), an sp3 NH2 two, NH3 three; no Y: none
+    assert len(D._staggered_hs(d, x, y1[None, :], 120.0, 2)) == 2
+    assert len(D._staggered_hs(d, x, y1[None, :], 109.5, 3)) == 3
+    assert D._staggered_hs(d, x, np.zeros((0, 3)), 109.5, 1) == []
+
+
+def _wb_row(gi, omega):
+    return {"gi": gi, "angle": omega}
+
+
+def test_water_bridge_refinement_as_plip_codes_it():
+    """PLIP 3.0.1's refine_water_bridges, step by step, on one water with four acceptors.
+
+    One per (water, acceptor), the omega closest to 110; then two per water. PLIP keeps the first two,
+    sorts them, and lets a later one replace the second when closer to 110 than the value stored for it,
+    where it stores the raw omega: the 4th candidate (deviation 24) replaces the 3rd (stored 102, not 8).
+    """
+    cands = [
+        (("L", 0), ("P", 10), 129.6, _wb_row(10, 129.6)),  # acceptor L0: dev 19.6
+        (("L", 0), ("P", 11), 125.9, _wb_row(11, 125.9)),  # acceptor L0 again: dev 15.9 replaces it
+        (("L", 1), ("P", 10), 107.9, _wb_row(10, 107.9)),  # L1: dev 2.1
+        (("L", 2), ("P", 12), 102.0, _wb_row(12, 102.0)),  # L2: dev 8, replaces L0 (15.9); stored as 102.0
+        (("P", 13), ("L", 3), 86.0, _wb_row(13, 86.0)),  # P13: dev 24 < 102 -> replaces L2
+        (("L", 4), ("P", 99), 110.0, _wb_row(99, 110.0)),  # donor P99 makes a direct H-bond: no bridge
+    ]
+    det = D.WaterBridge(hbond_donors={("P", 99)}, plip_order=True)
+    assert [(r["gi"], r["angle"]) for r in det._refine(cands)] == [(10, 107.9), (13, 86.0)]
+    # as PLIP's docstring states it (the default): the two closest to 110 degrees
+    det.plip_order = False
+    assert [(r["gi"], r["angle"]) for r in det._refine(cands)] == [(10, 107.9), (12, 102.0)]
+
+
+def test_plip_typing_of_residues_and_file_hydrogens(mirror):
+    """convention='plip' types residues as Open Babel does and uses hydrogens written in the file."""
+    import json
+    from pathlib import Path
+
+    s = _complex(mirror, "4dst_protonated")
+    # 4DST (protonated by its authors): Asp 12 carries a hydrogen on OD2; PLIP reports Asp 12 donating to GCP
+    df = interactions(s, "GCP", chain="A", res_id=202, convention="plip")
+    hb = df[(df["type"] == "hbond") & (df["auth_seq_id"] == 12) & (df["detail"] == "protein donor")]
+    assert list(hb["protein_atom"]) == ["OD2"]
+    ref = json.loads((Path(__file__).parent / "data" / "plip_complexes.json").read_text())
+    site = next(x for x in ref["entries"]["4dst_protonated"] if x["key"] == "GCP:A:202")
+    theirs = next(r for r in site["interactions"] if r["type"] == "hbond" and r["res_id"] == 12)
+    # the file's hydrogen gives PLIP's own D-H...A angle
+    assert abs(float(hb["angle"].iloc[0]) - theirs["angle"]) < 0.5
+    # without hydrogens in the file: Arg NE and Trp NE1 accept and do not donate, Lys NZ does both
+    s2 = _complex(mirror, "4cum")
+    _lig, prot = _contexts(s2, "WS7:A:800")
+    prot.use_plip_typing()
+    for res, name, don, acc in (("ARG", "NE", False, True), ("TRP", "NE1", False, True), ("LYS", "NZ", True, True)):
+        js = [j for j in range(len(prot.idx)) if prot.res[j] == res and prot.name[j] == name]
+        assert js and all(prot.is_donor[j] == don and prot.is_acceptor[j] == acc for j in js), (res, name)

@@ -18,7 +18,6 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -144,6 +143,8 @@ LIGAND_CATEGORIES = ("ligand", "glycan", "ion", "water", "lipid_detergent", "add
 
 @lru_cache(maxsize=1)
 def _category_table() -> dict[str, str]:
+    from importlib import resources
+
     path = resources.files("toolkit") / "data" / "component_categories.csv"
     with path.open() as fh:
         return {r["code"]: r["category"] for r in csv.DictReader(fh)}
@@ -179,6 +180,8 @@ def component_category(code: str, ccd_type: str | None = None, n_heavy_atoms: in
 
 
 def _catalog_path():
+    from importlib import resources
+
     return resources.files("toolkit") / "data" / "nmda_catalog.csv"
 
 

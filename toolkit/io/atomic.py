@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,8 @@ _HOST_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def _host() -> str:
+    import socket  # only when a file is written (about 10 ms to import)
+
     return _HOST_CHARS.sub("_", socket.gethostname())[:40] or "host"
 
 

@@ -8,6 +8,7 @@ later look-ups are dictionary reads.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 __all__ = ["component_info", "require_component", "ccd_version", "monomer_kind", "one_letter", "CAP_CODES"]
@@ -120,12 +121,25 @@ def require_component(code: str) -> dict[str, Any]:
     return info
 
 
+@lru_cache(maxsize=1)
 def ccd_version() -> str:
     """Version of the biotite package whose CCD copy is used.
 
-    Read from the installed package's metadata: importing biotite itself
-    (which imports matplotlib) is not needed for that.
+    Read from the name of the installed package's ``dist-info`` folder next
+    to it (``biotite-1.2.0.dist-info``), else from its metadata: neither
+    imports biotite (which imports matplotlib) nor ``importlib.metadata``
+    (about 25 ms in a fresh process).
+
+    >>> ccd_version().startswith("biotite ")
+    True
     """
+    from importlib.util import find_spec
+
+    spec = find_spec("biotite")
+    if spec is not None and spec.origin:
+        infos = sorted(Path(spec.origin).parent.parent.glob("biotite-*.dist-info"))
+        if len(infos) == 1:
+            return f"biotite {infos[0].name[len('biotite-') : -len('.dist-info')]}"
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -93,6 +93,20 @@ _NEIGHBOURS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GLU", "OE2"): ("CD",), ("MET", "SD"): ("CG", "CE"),
 }  # fmt: skip
 
+#: Longest X-H bond (Å) for a hydrogen written in the file to belong to heavy atom X (X-H 0.96-1.34 Å,
+#: Allen et al. 1987, doi:10.1039/P298700000S1; S-H 1.34 Å).
+_XH_MAX = 1.4
+
+#: Protein atoms Open Babel types differently from :data:`PROTEIN_DONORS` / :data:`PROTEIN_ACCEPTORS`
+#: when PLIP 3.0.1 reads a PDB file without hydrogens (``OBAtom.IsHbondDonor/IsHbondAcceptor`` after
+#: its hydrogen addition; tabulated over every residue of the mirror's complexes): (donor, acceptor).
+#: Arg NE and Trp NE1 get no hydrogen (acceptors only), Lys NZ is a neutral amine (donor and acceptor),
+#: Cys SG and Met SD are neither.
+PLIP_PROTEIN_TYPING: dict[tuple[str, str], tuple[bool, bool]] = {
+    ("ARG", "NE"): (False, True), ("TRP", "NE1"): (False, True), ("LYS", "NZ"): (True, True),
+    ("CYS", "SG"): (False, False), ("MET", "SD"): (False, False),
+}  # fmt: skip
+
 Row = dict[str, Any]
 
 
@@ -132,7 +146,9 @@ def _model_h(dxyz: np.ndarray, nbs: np.ndarray, target: np.ndarray, xdh: float =
     direction (planar N-H, as Open Babel places it). One neighbour X: the
     hydrogen can rotate about X-D on a cone with X-D-H = ``xdh``; the
     position closest to ``target`` (in the X-D-target plane) is taken, i.e.
-    the best rotamer.
+    the best rotamer. (The contexts do not use the cone for sp2 donors -
+    amide, guanidinium, aniline NH2: their hydrogens stay in the plane of X's
+    substituents, syn or anti, :func:`_staggered_hs`.)
     """
     if len(nbs) == 0:
         return None
@@ -152,22 +168,20 @@ def _model_h(dxyz: np.ndarray, nbs: np.ndarray, target: np.ndarray, xdh: float =
     return dxyz + np.cos(t) * x + np.sin(t) * perp
 
 
-def _staggered_h(
-    dxyz: np.ndarray, xxyz: np.ndarray, yxyz: np.ndarray, target: np.ndarray, xdh: float, n_h: int
-) -> np.ndarray | None:
-    """Hydrogen of a donor D with one heavy neighbour X placed as Open Babel places it, nearest ``target``.
+def _staggered_hs(dxyz: np.ndarray, xxyz: np.ndarray, yxyz: np.ndarray, xdh: float, n_h: int) -> list[np.ndarray]:
+    """Every hydrogen of a donor D with one heavy neighbour X, placed as Open Babel places them.
 
     Open Babel (``OBBuilder::GetNewBondVector``, used by PLIP's hydrogen
-    addition) puts the first hydrogen of D anti-periplanar to a neighbour Y of X
-    (dihedral Y-X-D-H 180°), with X-D-H = ``xdh``; further hydrogens of an sp3
-    NH3 are staggered (±60°; an NH2's second hydrogen at Y-X-D-H = +60°, as
+    addition) puts the first hydrogen of D anti-periplanar to a neighbour Y of
+    X (dihedral Y-X-D-H 180°), with X-D-H = ``xdh``; further hydrogens of an
+    sp3 NH3 are staggered (±60°; an NH2's second hydrogen at Y-X-D-H = +60°, as
     Open Babel's cross product puts it), the second hydrogen of an sp2 NH2 is
-    syn (0°). Which Y Open Babel takes depends on its bond order, so every Y of
-    ``yxyz`` is a candidate and the candidate closest to ``target`` is
-    returned. None when X has no other heavy neighbour.
+    syn (0°). Y is the last of X's other neighbours in Open Babel's bond list
+    (its loop over them keeps the last one), that is the last in file order:
+    ``yxyz`` must be in file order. Empty when X has no other heavy neighbour.
     """
     if len(yxyz) == 0:
-        return None
+        return []
     x = (xxyz - dxyz) / np.linalg.norm(xxyz - dxyz)
     sp2 = xdh > 115.0
     # (angles here run opposite to the IUPAC dihedral sign: -60 is Y-X-D-H = +60°, where Open Babel puts the
@@ -179,20 +193,23 @@ def _staggered_h(
     else:
         dihedrals = (180.0, -60.0) if n_h == 2 else (180.0, 60.0, -60.0)
     t = np.radians(xdh)
-    best, best_d = None, np.inf
-    for y in yxyz:
-        py = (y - xxyz) - np.dot(y - xxyz, x) * x
-        if np.linalg.norm(py) < 1e-6:
-            continue
-        py = py / np.linalg.norm(py)
-        qy = np.cross(x, py)
-        for phi in np.radians(dihedrals):
-            perp = np.cos(phi) * py + np.sin(phi) * qy
-            h = dxyz + np.cos(t) * x + np.sin(t) * perp
-            dd = float(np.linalg.norm(h - target))
-            if dd < best_d:
-                best, best_d = h, dd
-    return best
+    y = yxyz[-1]
+    py = (y - xxyz) - np.dot(y - xxyz, x) * x
+    if np.linalg.norm(py) < 1e-6:  # Y on the X-D axis
+        return []
+    py = py / np.linalg.norm(py)
+    qy = np.cross(x, py)
+    return [dxyz + np.cos(t) * x + np.sin(t) * (np.cos(phi) * py + np.sin(phi) * qy) for phi in np.radians(dihedrals)]
+
+
+def _staggered_h(
+    dxyz: np.ndarray, xxyz: np.ndarray, yxyz: np.ndarray, target: np.ndarray, xdh: float, n_h: int
+) -> np.ndarray | None:
+    """The hydrogen of :func:`_staggered_hs` closest to ``target``; None when there is none."""
+    hs = _staggered_hs(dxyz, xxyz, yxyz, xdh, n_h)
+    if not hs:
+        return None
+    return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
 
 
 def _donor_angle(dxyz: np.ndarray, nbs: np.ndarray, axyz: np.ndarray, xdh: float = 109.5) -> float:
@@ -292,8 +309,24 @@ class ProteinContext:
                     gi = [names[k] for k in ring]
                     c, nrm = _ring_geometry(structure.coord[gi].astype(float))
                     self.rings.append((gi[0], ";".join(ring), c, nrm))
-        # waters (oxygen) and metal ions in reach
+        # hydrogens written in the file (protonated or NMR entries): context index -> their coordinates
         heavy = heavy_mask(structure)
+        self.file_h: dict[int, np.ndarray] = {}
+        if len(self.idx) and not heavy.all():
+            # (a file may list the hydrogens apart from their residue's heavy atoms: match by chain and number)
+            hs = np.flatnonzero(~heavy & structure.polymer_mask)
+            if hs.size:
+                from ._common import NeighbourIndex
+
+                dmin, near_j = NeighbourIndex(self.xyz).query(structure.coord[hs].astype(float))
+                owner: dict[int, list[np.ndarray]] = {}
+                cid, rid = a["chain_id"], a["res_id"]
+                for h, dd, j in zip(hs.tolist(), np.atleast_1d(dmin).tolist(), np.atleast_1d(near_j).tolist()):
+                    g = int(self.idx[j])
+                    if dd < _XH_MAX and cid[h] == cid[g] and rid[h] == rid[g]:
+                        owner.setdefault(int(j), []).append(structure.coord[h].astype(float))
+                self.file_h = {j: np.asarray(v) for j, v in owner.items()}
+        # waters (oxygen) and metal ions in reach
         wmask = np.isin(a["res_name"], ("HOH", "WAT", "DOD")) & heavy
         if exclude is not None and len(exclude):
             wmask[exclude] = False
@@ -306,7 +339,8 @@ class ProteinContext:
         # a protein N or S coordinating a metal ion (any metal of the file, the ligand's included) gives its
         # lone pair to the metal and carries no hydrogen: no hydrogen-bond donor or acceptor (His NE2 of a Zn
         # site); distance as the metal complexes (Harding 2001, < 3.0 Å)
-        mmask = np.isin(np.char.upper(a["element"].astype(str)), sorted(METAL_ELEMENTS)) & heavy
+        uniq, inv = np.unique(a["element"].astype(str), return_inverse=True)
+        mmask = np.isin(np.char.upper(uniq), sorted(METAL_ELEMENTS))[inv.reshape(-1)] & heavy
         metals = structure.coord[np.flatnonzero(mmask)].astype(float)
         if len(metals) and len(self.idx):
             ns = np.flatnonzero(np.isin(self.el, ("N", "S")) & (self.is_donor | self.is_acceptor))
@@ -315,6 +349,29 @@ class ProteinContext:
                 bound = ns[dm < METAL_BOUND_MAX]
                 self.is_donor[bound] = False
                 self.is_acceptor[bound] = False
+                self._metal_bound = bound
+
+    def use_plip_typing(self) -> None:
+        """Type protein donors/acceptors as Open Babel does for PLIP 3.0.1 (:data:`PLIP_PROTEIN_TYPING`).
+
+        Called by ``interactions(..., convention="plip")``; atoms bound to a
+        metal stay neither donor nor acceptor.
+        """
+        bound = set(getattr(self, "_metal_bound", np.zeros(0, dtype=np.int64)).tolist())
+        if self.file_h:
+            # hydrogens written in the file: Open Babel keeps them; an N or O carrying one is a donor, an N
+            # carrying one is no acceptor (sp2 N-H, or sp3 with four neighbours), an O stays an acceptor
+            for j in range(len(self.idx)):
+                if j in bound or self.el[j] not in ("N", "O"):
+                    continue
+                has_h = j in self.file_h
+                self.is_donor[j] = has_h
+                self.is_acceptor[j] = self.el[j] == "O" or (not has_h and self.is_acceptor[j])
+            return
+        for j, (rn, nm) in enumerate(zip(self.res.tolist(), self.name.tolist())):
+            typing = PLIP_PROTEIN_TYPING.get((rn, nm))
+            if typing is not None and j not in bound:
+                self.is_donor[j], self.is_acceptor[j] = typing
 
     @property
     def tree(self) -> Any:
@@ -337,21 +394,59 @@ class ProteinContext:
         return int(self.s.atoms["label_seq"][g]) == 1
 
     def model_h(self, j: int, target: np.ndarray) -> np.ndarray | None:
-        """Modelled hydrogen of protein donor ``j`` (index into this context) pointing at ``target``."""
+        """Modelled hydrogen of protein donor ``j`` (index into this context) pointing at ``target``.
+
+        A hydrogen written in the file is used as it is (the one closest to ``target``).
+        """
+        if j in self.file_h:
+            hs = self.file_h[j]
+            return hs[int(np.argmin(np.linalg.norm(hs - target, axis=1)))]
         res, name = self.res[j], self.name[j]
         nbs = self.neighbour_xyz(int(self.idx[j]), res, name)
         if j in self.extra_neighbours:
             nbs = np.vstack([nbs, self.extra_neighbours[j]])
         xdh = _xdh_of_protein(res, name)
-        if self.h_model == "staggered" and len(nbs) == 1:
-            near = self.tree.query_ball_point(nbs[0], 1.9)
-            ys = [self.xyz[k] for k in near if np.linalg.norm(self.xyz[k] - self.xyz[j]) > 0.1
-                  and np.linalg.norm(self.xyz[k] - nbs[0]) > 0.1]  # fmt: skip
-            n_h = 1 if name in ("OG", "OG1", "OH", "SG") else 2
-            h = _staggered_h(self.xyz[j], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), target, xdh, n_h)
-            if h is not None:
-                return h
+        # one heavy neighbour: Open Babel's placement (staggered), or for a planar (sp2) NH2 its two
+        # in-plane positions (no free rotation about a C-N bond with partial double-bond character)
+        if len(nbs) == 1 and (self.h_model == "staggered" or xdh > 115.0):
+            hs = self._staggered_set(j, target)
+            if hs:
+                return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
         return _model_h(self.xyz[j], nbs, target, xdh)
+
+    def hydrogens(self, j: int, target: np.ndarray) -> list[np.ndarray]:
+        """Every modelled hydrogen of protein donor ``j`` (one per hydrogen under ``h_model="staggered"``).
+
+        ``"best"``: the one hydrogen of :meth:`model_h`. ``"staggered"``: a
+        donor with one heavy neighbour gets all its hydrogens as Open Babel
+        places them (:func:`_staggered_hs`: two for NH2 and Lys NZ, one for OH),
+        others the one of :meth:`model_h`. Empty without heavy neighbours.
+        """
+        if j in self.file_h:
+            return list(self.file_h[j])
+        if self.h_model == "staggered":
+            hs = self._staggered_set(j, target)
+            if hs:
+                return hs
+        h = self.model_h(j, target)
+        return [] if h is None else [h]
+
+    def _staggered_set(self, j: int, target: np.ndarray) -> list[np.ndarray]:
+        """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else []."""
+        res, name = self.res[j], self.name[j]
+        nbs = self.neighbour_xyz(int(self.idx[j]), res, name)
+        if j in self.extra_neighbours:
+            nbs = np.vstack([nbs, self.extra_neighbours[j]])
+        if len(nbs) != 1:
+            return []
+        # Open Babel's bond list of X for a residue without CONECT records: ConnectTheDots adds the bonds
+        # over the atoms sorted by z, so X's neighbours come in ascending z (the last is the highest)
+        near = self.tree.query_ball_point(nbs[0], 1.9)
+        ys = sorted((self.xyz[k] for k in near if np.linalg.norm(self.xyz[k] - self.xyz[j]) > 0.1
+                     and np.linalg.norm(self.xyz[k] - nbs[0]) > 0.1), key=lambda v: float(v[2]))  # fmt: skip
+        n_h = 1 if name in ("OG", "OG1", "OH", "SG") else 2
+        return _staggered_hs(self.xyz[j], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3),
+                             _xdh_of_protein(res, name), n_h)  # fmt: skip
 
     def neighbour_xyz(self, gi: int, res: str, name: str) -> np.ndarray:
         """Coordinates of the heavy-atom neighbours of protein atom ``gi`` (from the tables)."""
@@ -397,6 +492,8 @@ class LigandContext:
         self.state = state
         #: hydrogen model of rotatable donors: "best" (best rotamer) or "staggered" (Open Babel's placement)
         self.h_model = "best"
+        #: ligand atom -> hydrogens written in the file (:meth:`attach_file_hydrogens`)
+        self.file_h: dict[int, np.ndarray] = {}
         atoms = list(mol.GetAtoms())
         self.idx = np.array([at.GetIntProp("atom_index") for at in atoms], dtype=np.int64)
         self.names = [at.GetProp("atom_name") for at in atoms]
@@ -460,6 +557,32 @@ class LigandContext:
                 if q:
                     (self.cations if q > 0 else self.anions).append((self.names[at.GetIdx()], self.xyz[at.GetIdx()]))
 
+    def attach_file_hydrogens(self, structure: Structure, retype: bool = False) -> None:
+        """Use the ligand's hydrogens written in the file (protonated or NMR entries), if any.
+
+        Each hydrogen of the ligand's residue belongs to the heavy atom within
+        :data:`_XH_MAX` Å; :meth:`hydrogens` and :meth:`model_h` then return
+        those positions. ``retype``: an N or O is a donor exactly when it
+        carries one (how Open Babel types a file with hydrogens, PLIP's
+        convention); otherwise the donors stay those of the template.
+        """
+        a = structure.atoms
+        g0 = int(self.idx[0])
+        same = (a["chain_id"] == a["chain_id"][g0]) & (a["res_id"] == a["res_id"][g0]) & (a["res_name"] == a["res_name"][g0])
+        hs = np.flatnonzero(same & ~structure.heavy_mask)
+        self.file_h: dict[int, np.ndarray] = {}
+        if not hs.size:
+            return
+        hxyz = structure.coord[hs].astype(float)
+        d = np.linalg.norm(hxyz[:, None, :] - self.xyz[None, :, :], axis=2)
+        owner: dict[int, list[np.ndarray]] = {}
+        for k, i in enumerate(np.argmin(d, axis=1).tolist()):
+            if d[k, i] < _XH_MAX:
+                owner.setdefault(int(i), []).append(hxyz[k])
+        self.file_h = {i: np.asarray(v) for i, v in owner.items()}
+        if retype and self.file_h:
+            self.donors = [i for i, el in enumerate(self.elements) if el in ("N", "O") and i in self.file_h]
+
     def xdh(self, i: int) -> float:
         """X-D-H angle of ligand donor ``i`` from its hybridisation (sp2 120°, otherwise 109.5°)."""
         from rdkit.Chem import HybridizationType
@@ -469,17 +592,42 @@ class LigandContext:
 
     def model_h(self, i: int, target: np.ndarray) -> np.ndarray | None:
         """Modelled hydrogen of ligand donor ``i`` pointing at ``target`` (see :class:`ProteinContext`)."""
+        if i in self.file_h:
+            hs = self.file_h[i]
+            return hs[int(np.argmin(np.linalg.norm(hs - target, axis=1)))]
         nbs = self.neighbour_xyz(i)
         xdh = self.xdh(i)
-        if self.h_model == "staggered" and len(nbs) == 1:
-            at = self.mol.GetAtomWithIdx(i)
-            x = at.GetNeighbors()[0]
-            ys = [self.xyz[n.GetIdx()] for n in x.GetNeighbors() if n.GetIdx() != i]
-            h = _staggered_h(self.xyz[i], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), target, xdh,
-                             at.GetTotalNumHs())  # fmt: skip
-            if h is not None:
-                return h
+        if len(nbs) == 1 and (self.h_model == "staggered" or xdh > 115.0):
+            hs = self._staggered_set(i, target, in_plane=self.h_model != "staggered")
+            if hs:
+                return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
         return _model_h(self.xyz[i], nbs, target, xdh)
+
+    def hydrogens(self, i: int, target: np.ndarray) -> list[np.ndarray]:
+        """Every modelled hydrogen of ligand donor ``i`` (see :meth:`ProteinContext.hydrogens`)."""
+        if i in self.file_h:
+            return list(self.file_h[i])
+        if self.h_model == "staggered":
+            hs = self._staggered_set(i, target)
+            if hs:
+                return hs
+        h = self.model_h(i, target)
+        return [] if h is None else [h]
+
+    def _staggered_set(self, i: int, target: np.ndarray, in_plane: bool = False) -> list[np.ndarray]:
+        """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else [].
+
+        ``in_plane``: both in-plane positions (syn and anti) of an sp2 donor, whatever its hydrogen count.
+        """
+        nbs = self.neighbour_xyz(i)
+        if len(nbs) != 1:
+            return []
+        at = self.mol.GetAtomWithIdx(i)
+        x = at.GetNeighbors()[0]
+        ys = [self.xyz[k] for k in sorted((n.GetIdx() for n in x.GetNeighbors() if n.GetIdx() != i),
+                                          key=lambda k: int(self.idx[k]))]  # fmt: skip
+        return _staggered_hs(self.xyz[i], nbs[0], np.asarray(ys, dtype=float).reshape(-1, 3), self.xdh(i),
+                             2 if in_plane else at.GetTotalNumHs())  # fmt: skip
 
     def neighbour_xyz(self, i: int) -> np.ndarray:
         at = self.mol.GetAtomWithIdx(i)
@@ -684,13 +832,30 @@ class Halogen(Detector):
 class WaterBridge(Detector):
     """Ligand polar atom - water O - protein polar atom, each 2.5-4.1 Å, angle at the water 71-140° (PLIP).
 
-    One partner accepts from the water, the other donates to it. PLIP (after
-    Jiang et al. 2005, doi:10.1002/prot.20660) measures the angle at the
-    water between the acceptor and the donor's hydrogen (here the hydrogen
-    of :func:`_model_h`, pointed at the water) and requires D-H...O(water)
-    >= 100°. As PLIP does, a donor that already makes
-    a direct hydrogen bond makes no water bridge, and each water keeps at most
-    two bridges (those with the angle closest to 110°).
+    One partner accepts from the water, the other donates to it. As PLIP 3.0.1
+    (``detection.water_bridges`` and ``PLInteraction.refine_water_bridges``,
+    after Jiang et al. 2005, doi:10.1002/prot.20660):
+
+    1. acceptor-water and donor-water distances within 2.5-4.1 Å (heavy
+       atoms); every hydrogen of a donor is a separate candidate
+       (:meth:`ProteinContext.hydrogens`), kept when D-H...O(water) > 100°
+       (theta);
+    2. the angle at the water between the acceptor and the donor's hydrogen
+       (omega) strictly within 71-140°;
+    3. a donor atom that already makes a direct hydrogen bond makes no water
+       bridge (``hbond_donors``);
+    4. each (water, acceptor) keeps one bridge, the omega closest to 110°;
+    5. each water keeps at most two bridges, those closest to 110°.
+
+    ``plip_order=True`` reproduces step 5 literally as PLIP 3.0.1 codes it:
+    the candidates of a water are visited in PLIP's order (ligand acceptors,
+    then protein acceptors, each by atom serial), the first two are kept and
+    sorted, and a later candidate replaces the second when closer to 110°
+    than the value stored for it - where PLIP stores the raw omega, not its
+    deviation from 110°, so a replaced entry is later compared by its angle.
+    The default keeps the two closest to 110°, as PLIP's docstring states.
+    Donors without a heavy neighbour (no modelled hydrogen) pass theta and
+    omega is taken at the donor atom.
     """
 
     type = "water_bridge"
@@ -698,69 +863,97 @@ class WaterBridge(Detector):
         "water_bridge_mindist": 2.5, "water_bridge_maxdist": 4.1, "water_bridge_omega_min": 71.0,
         "water_bridge_omega_max": 140.0, "hbond_don_angle_min": 100.0,
     }  # fmt: skip
+    #: ideal angle at the water (PLIP's ``refine_water_bridges``: omega = 110°)
+    OMEGA_IDEAL: ClassVar[float] = 110.0
 
     @property
     def reach(self) -> float:
         return 2 * self.water_bridge_maxdist
 
-    def __init__(self, hbond_donors: set[tuple[str, int]] | None = None, **thresholds: float) -> None:
+    def __init__(
+        self, hbond_donors: set[tuple[str, int]] | None = None, plip_order: bool = False, **thresholds: float
+    ) -> None:
         super().__init__(**thresholds)
         self.hbond_donors = hbond_donors or set()
+        self.plip_order = plip_order
+
+    def _donor_side(self, dxyz: np.ndarray, hs: list[np.ndarray], wxyz: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """(point at the donor used for omega, theta) of every hydrogen passing theta."""
+        if not hs:
+            return [(dxyz, float("nan"))]
+        out = []
+        for h in hs:
+            theta = _angle(dxyz - h, wxyz - h)
+            if theta > self.hbond_don_angle_min:
+                out.append((h, theta))
+        return out
 
     def detect(self, lig: LigandContext, prot: ProteinContext) -> list[Row]:
         if not len(prot.water_idx):
             return []
         lo, hi = self.water_bridge_mindist, self.water_bridge_maxdist
-        cands: list[tuple[float, int, Row]] = []
-        lig_polar = sorted(set(lig.donors) | set(lig.acceptors))
-        for w, wxyz in zip(prot.water_idx.tolist(), prot.water_xyz):
-            for li in lig_polar:
-                dl = float(np.linalg.norm(lig.xyz[li] - wxyz))
-                if not lo <= dl <= hi:
-                    continue
-                for j in prot.tree.query_ball_point(wxyz, hi):
-                    dp = float(np.linalg.norm(prot.xyz[j] - wxyz))
-                    if dp < lo:
-                        continue
-                    # ligand acceptor + protein donor, or ligand donor + protein acceptor; the angle at
-                    # the water is taken between the acceptor and the donor's (modelled) hydrogen, as PLIP
-                    ok, omega = None, float("nan")
-                    if li in lig.acceptors and prot.is_donor[j] and ("P", int(prot.idx[j])) not in self.hbond_donors:
-                        h = prot.model_h(j, wxyz)
-                        ang = float("nan") if h is None else _angle(prot.xyz[j] - h, wxyz - h)
-                        omega = _angle(lig.xyz[li] - wxyz, (prot.xyz[j] if h is None else h) - wxyz)
-                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (
-                            self.water_bridge_omega_min < omega < self.water_bridge_omega_max
-                        ):
-                            ok = "protein donor"
-                    if ok is None and li in lig.donors and prot.is_acceptor[j] and ("L", li) not in self.hbond_donors:
-                        h = lig.model_h(li, wxyz)
-                        ang = float("nan") if h is None else _angle(lig.xyz[li] - h, wxyz - h)
-                        omega = _angle(prot.xyz[j] - wxyz, (lig.xyz[li] if h is None else h) - wxyz)
-                        if (np.isnan(ang) or ang >= self.hbond_don_angle_min) and (
-                            self.water_bridge_omega_min < omega < self.water_bridge_omega_max
-                        ):
-                            ok = "ligand donor"
-                    if ok is None:
-                        continue
-                    wres = int(prot.s.atoms["res_id"][w])
-                    row = _row(self.type, prot.idx[j], lig.names[li], prot.name[j], dp, omega, lig.xyz[li], prot.xyz[j],
-                               f"{ok}; water HOH {prot.s.atoms['chain_id'][w]}:{wres}, ligand-water {dl:.2f} Å")  # fmt: skip
-                    cands.append((w, li, row))
-        # each (water, acceptor) once and at most two per water, the angle closest to 110° kept (PLIP)
-        best: dict[tuple[int, Any], Row] = {}
-        for w, li, row in cands:
-            acc = ("L", li) if row["detail"].startswith("protein donor") else ("P", row["gi"])
-            key = (w, acc)
-            if key not in best or abs(row["angle"] - 110.0) < abs(best[key]["angle"] - 110.0):
-                best[key] = row
-        per_water: dict[int, list[Row]] = {}
-        for (w, _), row in best.items():
-            per_water.setdefault(w, []).append(row)
-        out = []
-        for rows in per_water.values():
-            out.extend(sorted(rows, key=lambda r: abs(r["angle"] - 110.0))[:2])
+        wmin, wmax = self.water_bridge_omega_min, self.water_bridge_omega_max
+        # per water, the candidates in PLIP's order: (acceptor key, donor key, omega, row)
+        per_water: dict[int, list[tuple[tuple[str, int], tuple[str, int], float, Row]]] = {}
+        lig_order = np.argsort(lig.idx, kind="stable").tolist()  # PLIP visits atoms by serial
+        acc_set, don_set = set(lig.acceptors), set(lig.donors)
+        lig_acc = [li for li in lig_order if li in acc_set]
+        lig_don = [li for li in lig_order if li in don_set]
+        for w, wxyz in sorted(zip(prot.water_idx.tolist(), prot.water_xyz), key=lambda t: t[0]):
+            wd = {li: float(np.linalg.norm(lig.xyz[li] - wxyz)) for li in set(lig_acc) | set(lig_don)}
+            near = sorted(prot.tree.query_ball_point(wxyz, hi), key=lambda j: int(prot.idx[j]))
+            pd_ = {j: float(np.linalg.norm(prot.xyz[j] - wxyz)) for j in near}
+            near = [j for j in near if pd_[j] >= lo]
+            la = [li for li in lig_acc if lo <= wd[li] <= hi]
+            ld = [(li, pt) for li in lig_don if lo <= wd[li] <= hi
+                  for pt, _ in self._donor_side(lig.xyz[li], lig.hydrogens(li, wxyz), wxyz)]  # fmt: skip
+            pa = [j for j in near if prot.is_acceptor[j]]
+            pdn = [(j, pt) for j in near if prot.is_donor[j]
+                   for pt, _ in self._donor_side(prot.xyz[j], prot.hydrogens(j, wxyz), wxyz)]  # fmt: skip
+            cands = []
+            wres = f"water HOH {prot.s.atoms['chain_id'][w]}:{int(prot.s.atoms['res_id'][w])}"
+            for li in la:  # ligand acceptor, protein donor
+                for j, pt in pdn:
+                    omega = _angle(lig.xyz[li] - wxyz, pt - wxyz)
+                    if wmin < omega < wmax:
+                        row = _row(self.type, prot.idx[j], lig.names[li], prot.name[j], pd_[j], omega, lig.xyz[li],
+                                   prot.xyz[j], f"protein donor; {wres}, ligand-water {wd[li]:.2f} Å")  # fmt: skip
+                        cands.append((("L", li), ("P", int(prot.idx[j])), omega, row))
+            for j in pa:  # protein acceptor, ligand donor
+                for li, pt in ld:
+                    omega = _angle(prot.xyz[j] - wxyz, pt - wxyz)
+                    if wmin < omega < wmax:
+                        row = _row(self.type, prot.idx[j], lig.names[li], prot.name[j], pd_[j], omega, lig.xyz[li],
+                                   prot.xyz[j], f"ligand donor; {wres}, ligand-water {wd[li]:.2f} Å")  # fmt: skip
+                        cands.append((("P", int(prot.idx[j])), ("L", li), omega, row))
+            if cands:
+                per_water[w] = cands
+        out: list[Row] = []
+        for cands in per_water.values():
+            out.extend(self._refine(cands))
         return out
+
+    def _refine(self, cands: list[tuple[tuple[str, int], tuple[str, int], float, Row]]) -> list[Row]:
+        """Steps 3-5 of the class docstring for the candidates of one water."""
+        ideal = self.OMEGA_IDEAL
+        best: dict[tuple[str, int], tuple[float, Row]] = {}  # acceptor -> (omega, row), first seen wins ties
+        for acc, don, omega, row in cands:
+            if don in self.hbond_donors:
+                continue
+            if acc not in best or abs(ideal - best[acc][0]) > abs(ideal - omega):
+                best[acc] = (omega, row)
+        if not self.plip_order:
+            return [r for _, r in sorted(best.values(), key=lambda t: abs(ideal - t[0]))[:2]]
+        kept: list[tuple[float, Row]] = []  # (stored value, row), as PLIP 3.0.1 keeps them
+        for omega, row in best.values():
+            dev = abs(ideal - omega)
+            if len(kept) < 2:
+                kept.append((dev, row))
+                if len(kept) == 2:
+                    kept.sort(key=lambda t: t[0])
+            elif kept[1][0] > dev:
+                kept = [kept[0], (omega, row)]  # PLIP stores the raw angle here, not its deviation
+        return [r for _, r in kept]
 
 
 #: Ideal angle signatures of the coordination geometries (PLIP's metal detection, after Harding 2001).

@@ -80,6 +80,7 @@ __all__ = [
     "COVALENT_DIST_MAX",
     "Thresholds",
     "interactions",
+    "interaction_records",
     "PROTEIN_DONORS",
     "PROTEIN_ACCEPTORS",
     "PROTEIN_CATIONS",
@@ -257,10 +258,15 @@ def interactions(
         carbon touching several ligand carbons keeps the closest of each bonded
         patch and, as PLIP 3.0.1 does, none of the unbonded ones:
         ``PLInteraction.refine_hydrophobic``), PLIP's halogen-bond acceptors
-        (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), donor
-        hydrogens placed as Open Babel places them (anti-periplanar or
-        staggered about the X-D bond instead of the best rotamer) and no
-        covalent-link exclusion (PLIP has none).
+        (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), the
+        residues' donors and acceptors as Open Babel types them
+        (:data:`~toolkit.sites.detectors.PLIP_PROTEIN_TYPING`; from the
+        file's hydrogens when it has some), donor hydrogens placed as Open
+        Babel places them (anti-periplanar or staggered about the X-D bond
+        instead of the best rotamer, every hydrogen of a donor a separate
+        water-bridge candidate), PLIP 3.0.1's literal two-per-water
+        water-bridge loop and no covalent-link exclusion (PLIP has none).
+        Hydrogens written in the file are used in both conventions.
 
     Returns
     -------
@@ -293,6 +299,57 @@ def interactions(
     'cation (+1) at pH 7.4: secondary amine N1 pKa 7.5 (Merck Index)'
     >>> sorted(set(df["label"][df["type"] == "hydrophobic"]))[:2]  # doctest: +SKIP
     ['GluN1 V644', 'GluN2B L643']
+    """
+    records, attrs = interaction_records(
+        structure, ligand, chain=chain, res_id=res_id, ph=ph, pka=pka, thresholds=thresholds, smiles=smiles,
+        mol=mol, convention=convention,
+    )
+    df = _table(records)
+    df.attrs.update(attrs)
+    return df
+
+
+def interaction_records(
+    structure: Structure,
+    ligand: Any,
+    *,
+    chain: str | None = None,
+    res_id: int | None = None,
+    ph: float | None = 7.4,
+    pka: float | None = None,
+    thresholds: Thresholds | dict[str, Any] | None = None,
+    smiles: str | None = None,
+    mol: Any = None,
+    convention: str = "toolkit",
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of :func:`interactions` as plain records, without pandas.
+
+    The same computation, arguments and checks as :func:`interactions`, which
+    builds its DataFrame from these records; for callers that write the table
+    straight to a file (``nmda-toolkit interactions``) and need not import
+    pandas in a fresh process.
+
+    Returns
+    -------
+    records : list of dict
+        One dict per interaction, keys :data:`INTERACTION_COLUMNS` in order,
+        values Python ``str``/``int``/``float`` (``nan`` where
+        :func:`interactions` has NaN), in the order of its rows.
+    attrs : dict
+        ``ph``, ``ligand_formal_charge``, ``ligand_charge_state``: the
+        ``table.attrs`` of :func:`interactions`.
+
+    Raises
+    ------
+    LigandNotFound, ComponentNotFound, TemplateMismatch, InvalidParameter, NoProteinError
+        As :func:`interactions`.
+
+    Examples
+    --------
+    >>> s = toolkit.load_structure("7EU8")  # doctest: +SKIP
+    >>> records, attrs = interaction_records(s, "JC9")  # doctest: +SKIP
+    >>> records[0]["type"], attrs["ligand_formal_charge"]  # doctest: +SKIP
+    ('hydrophobic', 1)
     """
     from .._checks import check_str
     from ..model import LigandKey
@@ -335,6 +392,8 @@ def interactions(
     from .detectors import LigandContext, ProteinContext
 
     lig = LigandContext(mol, state)
+    if not structure.heavy_mask.all():
+        lig.attach_file_hydrogens(structure, retype=plip)
     a = structure.atoms
     g0 = int(lig.idx[0])
     lig_chain, lig_resid = str(a["chain_id"][g0]), int(a["res_id"][g0])
@@ -344,6 +403,7 @@ def interactions(
     if plip:
         lig.h_model = prot.h_model = "staggered"
         prot.plip_halogen_acceptors = True
+        prot.use_plip_typing()
     rows: list[dict[str, Any]] = []
     if len(prot.idx):
         from ._common import NeighbourIndex
@@ -367,6 +427,7 @@ def interactions(
                   for r in rows if r["type"] == "hbond"}  # fmt: skip
         wb = dets[-1]
         wb.hbond_donors = donors
+        wb.plip_order = plip
         rows.extend(wb.detect(lig, prot))
         # covalent links: a protein atom bonded to the ligand takes part in no interaction
         # (PLIP has no covalent links: under its convention the linked atom keeps its interactions)
@@ -375,9 +436,8 @@ def interactions(
             rows = [r for r in rows if r["gi"] not in linked]
         else:
             rows = [r for r in rows if r["gi"] not in linked or r["type"] == "metal_complex"]
-    df = _table(structure, code, lig_chain, lig_resid, rows)
-    df.attrs.update(ph=ph, ligand_formal_charge=int(charge), ligand_charge_state=text)
-    return df
+    records = _records(structure, code, lig_chain, lig_resid, rows)
+    return records, {"ph": ph, "ligand_formal_charge": int(charge), "ligand_charge_state": text}
 
 
 def _root(parent: dict[int, int], k: int) -> int:
@@ -452,40 +512,59 @@ def _refine_hbonds(rows: list[dict[str, Any]], lig: Any, structure: Structure) -
     return others + list(best.values())
 
 
-def _table(structure: Structure, code: str, lig_chain: str, lig_resid: int, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
+def _records(structure: Structure, code: str, lig_chain: str, lig_resid: int,
+             rows: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """Detector rows -> records with the residue columns, keys :data:`INTERACTION_COLUMNS`, sorted.
 
+    Sorted by type (:data:`INTERACTION_TYPES` order), chain, residue number and
+    distance (NaN last), stable; plain Python values only (no numpy scalars).
+    """
     from ._common import residue_label
 
+    if not rows:
+        return []
     a = structure.atoms
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return pd.DataFrame({c: pd.Series(dtype=_DTYPES.get(c, object)) for c in INTERACTION_COLUMNS})
-    gi = df.pop("gi").to_numpy()
+    gi = np.fromiter((r["gi"] for r in rows), dtype=np.int64, count=len(rows))
     subunits = structure.chain_subunits
-    chains = a["chain_id"][gi].astype(str)
-    subs = [subunits.get(c, "other") for c in chains.tolist()]
-    res_names = a["res_name"][gi].astype(str)
-    unums = structure.uniprot_num[gi].astype(np.int64)
-    auth = a["res_id"][gi].astype(np.int64)
-    ins = a["ins_code"][gi].astype(str)
-    df.insert(0, "entry", structure.entry_id)
-    df.insert(1, "ligand", code)
-    df.insert(2, "ligand_chain", lig_chain)
-    df.insert(3, "ligand_res_id", lig_resid)
-    df["chain"] = chains
-    df["subunit"] = subs
-    df["res_name"] = res_names
-    df["auth_seq_id"] = auth
-    df["uniprot_num"] = unums
-    df["label"] = [residue_label(s_, r, u, au, i, c) for s_, r, u, au, i, c in zip(subs, res_names, unums, auth, ins, chains)]
-    df = df[INTERACTION_COLUMNS]
+    chains = a["chain_id"][gi].astype(str).tolist()
+    res_names = a["res_name"][gi].astype(str).tolist()
+    unums = structure.uniprot_num[gi].astype(np.int64).tolist()
+    auth = a["res_id"][gi].astype(np.int64).tolist()
+    ins = a["ins_code"][gi].astype(str).tolist()
+    entry = structure.entry_id
+    out = []
+    for k, r in enumerate(rows):
+        sub = subunits.get(chains[k], "other")
+        rec = {
+            "entry": entry, "ligand": code, "ligand_chain": lig_chain, "ligand_res_id": int(lig_resid),
+            "type": r["type"], "chain": chains[k], "subunit": sub, "res_name": res_names[k],
+            "auth_seq_id": auth[k], "uniprot_num": unums[k],
+            "label": residue_label(sub, res_names[k], unums[k], auth[k], ins[k], chains[k]),
+        }  # fmt: skip
+        for c in _ROW_COLUMNS:
+            v = r[c]
+            rec[c] = float(v) if isinstance(v, (float, np.floating)) else v
+        out.append(rec)
     order = {t: k for k, t in enumerate(INTERACTION_TYPES)}
-    df = df.assign(_t=df["type"].map(order)).sort_values(
-        ["_t", "chain", "auth_seq_id", "distance"], kind="stable"
-    ).drop(columns="_t")
-    return df.reset_index(drop=True)
 
+    def key(rec: dict[str, Any]) -> tuple[Any, ...]:
+        d = rec["distance"]
+        return order[rec["type"]], rec["chain"], rec["auth_seq_id"], d != d, 0.0 if d != d else d
+
+    return sorted(out, key=key)
+
+
+def _table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The DataFrame of :func:`interactions` from :func:`_records` (columns :data:`INTERACTION_COLUMNS`)."""
+    import pandas as pd
+
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=_DTYPES.get(c, object)) for c in INTERACTION_COLUMNS})
+    return pd.DataFrame(records, columns=INTERACTION_COLUMNS)
+
+
+#: The columns that come from the detectors' rows (after the residue columns).
+_ROW_COLUMNS = INTERACTION_COLUMNS[INTERACTION_COLUMNS.index("ligand_atom"):]
 
 _DTYPES = {
     "ligand_res_id": "int64", "auth_seq_id": "int64", "uniprot_num": "int64", "distance": "float64",

@@ -193,10 +193,11 @@ def _panel_pkas() -> dict[str, tuple[float, str]]:
     """CCD code -> (pKa, source) from the ``pka`` column of the packaged ligand panel (csv, no pandas)."""
     import csv
     import re
-    from importlib import resources
+    from pathlib import Path
 
     out: dict[str, tuple[float, str]] = {}
-    with (resources.files("toolkit") / "data" / "ligand_panel.csv").open(encoding="utf-8") as fh:
+    # the package's own data folder (a plain path: importlib.resources costs ~10 ms to import)
+    with (Path(__file__).resolve().parents[1] / "data" / "ligand_panel.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             try:
                 pka = float(row.get("pka") or "nan")
