@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from toolkit.errors import InvalidParameter, NoTransmembraneDomain
@@ -140,6 +141,16 @@ def test_candidates_stable_under_spacing_and_rotation(entry, request):
                     default=0.0,
                 )
                 assert best >= 0.5, (entry, pid, best)
+
+
+def test_parallel_perturbed_searches_equal_serial(s7eos, s7eu8, lat7eos):
+    """n_jobs=2 runs the perturbed searches of the consensus in worker processes (searched afresh
+    there: the in-process search cache is not shared); the tables equal the serial ones exactly."""
+    sites, lining = lat7eos
+    assert sites["lateral_candidate"].any()  # 7EOS has candidates: the comparison is not vacuous
+    psites, plining = lateral_sites(s7eos, paralog=s7eu8, n_jobs=2)
+    pd.testing.assert_frame_equal(psites, sites, check_exact=True)
+    pd.testing.assert_frame_equal(plining, lining, check_exact=True)
 
 
 def test_lateral_candidates_wrapper(s7eu8, lat7eu8):

@@ -318,6 +318,38 @@ def _evaluate(structure: Structure, m, frame, kw: dict, crit: tuple[float, float
     return sel, lining, res
 
 
+def _perturbed_keys(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
+                    seed: int) -> dict[int, set[str]]:  # fmt: skip
+    """One perturbed search: ``pocket_id -> {"chain:label", ...}`` of the pockets passing every criterion."""
+    psel, plin, _ = _evaluate(structure, m, frame, {**kw, "perturb": seed}, crit)
+    ok = set(psel.loc[psel["reason"] == "", "pocket_id"].astype(int))
+    return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in plin.groupby("pocket_id") if q in ok}
+
+
+def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
+                        seeds: tuple[int, ...] | list[int]) -> list[dict[int, set[str]]]:  # fmt: skip
+    """The perturbed searches of the consensus, in seed order.
+
+    They are independent: with ``n_jobs`` > 1 they run in that many worker
+    processes (each search single-threaded there), which gives the same
+    results as the serial loop (fixed seeds, deterministic search).
+    """
+    import warnings
+
+    from .._jobs import process_pool, resolve_n_jobs
+
+    workers = min(resolve_n_jobs(kw.get("n_jobs", 1)), len(seeds))
+    if workers > 1:
+        one = {**kw, "n_jobs": 1, "progress": False}
+        try:
+            with process_pool(workers, ["toolkit.sites.lateral"]) as ex:
+                futures = [ex.submit(_perturbed_keys, structure, m, frame, one, crit, s) for s in seeds]
+                return [f.result() for f in futures]
+        except OSError as exc:  # no worker process could be started: the same work, here
+            warnings.warn(f"perturbed pocket searches run in this process: no worker process ({exc})", stacklevel=3)
+    return [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
+
+
 def lateral_sites(
     structure: Structure,
     *,
@@ -344,7 +376,9 @@ def lateral_sites(
         Perturbed searches for the consensus (0-8): the grid is turned to a
         random orientation and shifted by a random fraction of a step (fixed
         seeds). (A rotation of the *input* changes nothing: the search runs in
-        the protein's own principal-axes frame.)
+        the protein's own principal-axes frame.) With ``n_jobs`` > 1 (a search
+        parameter) the perturbed searches run in parallel worker processes,
+        with the same results as serially.
     **search
         Passed to :func:`toolkit.sites.find_pockets` (``grid_spacing``, ...).
 
@@ -407,10 +441,7 @@ def lateral_sites(
     # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds)
     keys = {p: set(g["chain"] + ":" + g["label"]) for p, g in lining.groupby("pocket_id")}
     votes = {p: int(not r) for p, r in zip(pids, sel["reason"])}
-    for seed in _CONSENSUS_SEEDS[:n_perturbations]:
-        psel, plin, _ = _evaluate(structure, m, frame, {**kw, "perturb": seed}, crit)
-        ok = set(psel.loc[psel["reason"] == "", "pocket_id"].astype(int))
-        pkeys = {q: set(g["chain"] + ":" + g["label"]) for q, g in plin.groupby("pocket_id") if q in ok}
+    for pkeys in _perturbed_searches(structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations]):
         for p in pids:
             a_ = keys.get(p, set())
             if a_ and any(len(a_ & b_) / len(a_ | b_) >= PARTNER_JACCARD for b_ in pkeys.values()):
