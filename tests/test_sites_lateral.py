@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
+from structure_edits import rotated, with_coord
 
 from toolkit.errors import InvalidParameter, NoTransmembraneDomain
 from toolkit.sites.lateral import (
@@ -36,15 +35,6 @@ def lat7eu8(s7eu8, s7eos):
 @pytest.fixture(scope="module")
 def lat7eos(s7eos, s7eu8):
     return lateral_sites(s7eos, paralog=s7eu8)
-
-
-def _rotated(s, seed):
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-    q *= np.sign(np.linalg.det(q))
-    atoms = dict(s.atoms)
-    atoms["coord"] = (s.coord.astype(np.float64) @ q.T + rng.normal(size=3) * 10).astype(s.coord.dtype)
-    return dataclasses.replace(s, atoms=atoms, _warned=set())
 
 
 def _keys(lining, pid):
@@ -130,7 +120,7 @@ def test_candidates_stable_under_spacing_and_rotation(entry, request):
     random rotation of the input (every candidate has a counterpart with lining Jaccard >= 0.5)."""
     s = request.getfixturevalue("s" + entry.lower())
     base, bl = lateral_sites(s)
-    variants = [lateral_sites(s, grid_spacing=0.8), lateral_sites(_rotated(s, 11))]
+    variants = [lateral_sites(s, grid_spacing=0.8), lateral_sites(rotated(s, 11))]
     for other, ol in variants:
         assert other["lateral_candidate"].sum() == base["lateral_candidate"].sum()
         for x, xl, y, yl in ((base, bl, other, ol), (other, ol, base, bl)):
@@ -225,7 +215,7 @@ def test_non_finite_coordinates_named_error(s7eu8, where):
         i = int(np.flatnonzero((a["atom_name"] == "CA") & (a["chain_id"] == "A") & (s7eu8.uniprot_num == 644))[0])
     coord = s7eu8.coord.copy()
     coord[i] = np.inf if where == "inf" else np.nan
-    bad = dataclasses.replace(s7eu8, atoms={**a, "coord": coord}, _warned=set())
+    bad = with_coord(s7eu8, coord)
     for fn in (lateral_sites, lateral_candidates, tmd_frame, membrane, find_pockets):
         with pytest.raises(InvalidCoordinates, match="non-finite") as e:
             fn(bad)

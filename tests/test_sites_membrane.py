@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
+from structure_edits import with_atoms, with_coord
 
 from toolkit.errors import InvalidCoordinates, NoProteinError
 from toolkit.sites.implicit_membrane import MEMBRANE_COLUMNS, Membrane, NoMembrane, membrane
@@ -62,9 +62,7 @@ def test_membrane_rotation_invariant(s7eu8):
     rng = np.random.default_rng(3)
     q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     q *= np.sign(np.linalg.det(q))
-    atoms = dict(s7eu8.atoms)
-    atoms["coord"] = (s7eu8.coord @ q.T).astype(s7eu8.coord.dtype)
-    rot = dataclasses.replace(s7eu8, atoms=atoms, _warned=set())
+    rot = with_coord(s7eu8, (s7eu8.coord @ q.T).astype(s7eu8.coord.dtype))
     a, b = membrane(s7eu8), membrane(rot)
     assert b.has_membrane
     angle = np.degrees(np.arccos(min(1.0, abs(float(b.normal @ (q @ a.normal))))))
@@ -91,13 +89,11 @@ def test_soluble_complexes_have_no_membrane(mirror):
 
 
 def test_no_protein_and_nan_coordinates(s7eu8):
-    atoms = dict(s7eu8.atoms)
     coord = s7eu8.coord.copy()
     coord[5] = np.nan
-    atoms["coord"] = coord
     with pytest.raises(InvalidCoordinates, match="non-finite"):
-        membrane(dataclasses.replace(s7eu8, atoms=atoms, _warned=set()))
+        membrane(with_coord(s7eu8, coord))
     keep = ~s7eu8.polymer_mask
     no_prot = {k: v[keep] for k, v in s7eu8.atoms.items()}
     with pytest.raises(NoProteinError, match="no protein"):
-        membrane(dataclasses.replace(s7eu8, atoms=no_prot, _warned=set()))
+        membrane(with_atoms(s7eu8, no_prot))

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from structure_edits import rotated, with_atoms, with_coord
 
 from toolkit.errors import InvalidParameter, NoTransmembraneDomain, ToolkitError
 from toolkit.sites.pockets import (
@@ -433,21 +434,10 @@ def test_top3_pocket_overlaps_ligand_on_ligand_bound_crystal_structures(mirror):
     assert centre / n >= 0.5, (centre, n)
 
 
-def _rotated(s, seed):
-    import dataclasses
-
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-    q *= np.sign(np.linalg.det(q))
-    atoms = dict(s.atoms)
-    atoms["coord"] = (s.coord.astype(np.float64) @ q.T + rng.normal(size=3) * 10).astype(s.coord.dtype)
-    return dataclasses.replace(s, atoms=atoms, _warned=set())
-
-
 def test_rotation_invariant_by_design(s7eu8, p7eu8):
     """The search runs in the protein's principal-axes frame: a rotated, shifted input gives the
     same pockets (same linings and volumes; points moved with the input)."""
-    rot = _rotated(s7eu8, 11)
+    rot = rotated(s7eu8, 11)
     df = find_pockets(rot)
     assert len(df) == len(p7eu8)
     same = (df["lining_residues"].to_numpy() == p7eu8["lining_residues"].to_numpy()).mean()
@@ -469,32 +459,26 @@ def test_vestibule_survives_spacing(s7eu8):
 
 def test_far_atom_costs_a_small_grid(s4kcc):
     """Issue 14 item 21: one atom far away no longer makes a huge grid."""
-    import dataclasses
-
     idx = np.flatnonzero(s4kcc.polymer_mask)[:18]
     atoms = {k: v[idx].copy() for k, v in s4kcc.atoms.items()}
     atoms["coord"][-1] += 480.0
-    tiny = dataclasses.replace(s4kcc, atoms=atoms, _warned=set())
+    tiny = with_atoms(s4kcc, atoms)
     df = find_pockets(tiny)
     assert df.attrs["grid_points"] < 200_000
     assert len(df) == 0 and list(df.columns) == POCKET_COLUMNS
 
 
 def test_bad_structures_named_errors(s4kcc):
-    import dataclasses
-
     from toolkit.errors import InvalidCoordinates, NoProteinError
 
-    atoms = dict(s4kcc.atoms)
     coord = s4kcc.coord.copy()
     coord[3] = np.nan
-    atoms["coord"] = coord
     with pytest.raises(InvalidCoordinates, match="non-finite"):
-        find_pockets(dataclasses.replace(s4kcc, atoms=atoms, _warned=set()))
+        find_pockets(with_coord(s4kcc, coord))
     keep = ~s4kcc.polymer_mask
     none = {k: v[keep] for k, v in s4kcc.atoms.items()}
     with pytest.raises(NoProteinError, match="no protein"):
-        find_pockets(dataclasses.replace(s4kcc, atoms=none, _warned=set()))
+        find_pockets(with_atoms(s4kcc, none))
 
 
 def test_grid_limit_is_named(s7eu8):
