@@ -46,6 +46,18 @@ def mirror() -> Path:
     return _mirror()
 
 
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """A private, empty cache and an empty in-process cache for one test."""
+    from toolkit.structure import clear_memory_cache
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NMDA_TOOLKIT_CACHE", str(cache))
+    clear_memory_cache()
+    yield cache
+    clear_memory_cache()
+
+
 @pytest.fixture(scope="session")
 def s7eu8():
     """7EU8 (GluN1-GluN2B + S-ketamine), loaded once."""

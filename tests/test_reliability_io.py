@@ -34,15 +34,6 @@ from toolkit.io.parse import parse_bytes
 from toolkit.structure import clear_memory_cache, load_structure
 
 
-@pytest.fixture
-def fresh(tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("NMDA_TOOLKIT_CACHE", str(cache))
-    clear_memory_cache()
-    yield cache
-    clear_memory_cache()
-
-
 @pytest.fixture(scope="module")
 def pdb_7eu8(mirror) -> str:
     return gzip.decompress((mirror / "7eu8.pdb.gz").read_bytes()).decode("latin-1")

@@ -25,16 +25,6 @@ from toolkit.errors import (
 from toolkit.structure import clear_memory_cache, load_structure
 
 
-@pytest.fixture
-def fresh(tmp_path, monkeypatch):
-    """A private, empty cache and an empty in-process cache for one test."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("NMDA_TOOLKIT_CACHE", str(cache))
-    clear_memory_cache()
-    yield cache
-    clear_memory_cache()
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
