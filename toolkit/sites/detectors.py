@@ -117,6 +117,15 @@ PLIP_PROTEIN_TYPING: dict[tuple[str, str], tuple[bool, bool]] = {
 Row = dict[str, Any]
 
 
+def metal_sites(structure: Structure) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (N x 3) of the metal ions of a structure and Open Babel's covalent radii of them (Å)."""
+    a = structure.atoms
+    el = np.char.upper(a["element"].astype(str))
+    m = np.flatnonzero(np.isin(el, sorted(METAL_ELEMENTS)) & structure.heavy_mask)
+    rad = np.array([_COVALENT_RADIUS.get(e.capitalize(), 1.5) for e in el[m].tolist()], dtype=float)
+    return structure.coord[m].astype(float), rad
+
+
 def _angle(v1: np.ndarray, v2: np.ndarray) -> float:
     n1, n2 = float(np.linalg.norm(v1)), float(np.linalg.norm(v2))
     if n1 == 0 or n2 == 0:
@@ -370,14 +379,20 @@ class ProteinContext:
         """
         bound = set(getattr(self, "_metal_bound", np.zeros(0, dtype=np.int64)).tolist())
         if self.file_h:
-            # hydrogens written in the file: Open Babel keeps them; an N or O carrying one is a donor, an N
-            # carrying one is no acceptor (sp2 N-H, or sp3 with four neighbours), an O stays an acceptor
+            # hydrogens written in the file: Open Babel keeps them; an N or O carrying one is a donor, an O
+            # stays an acceptor, an N carrying one is no acceptor when sp2 (amide, guanidinium, ring N-H) or
+            # sp3 with four neighbours (Open Babel 3 ``OBAtom::IsHbondAcceptor``, src/atom.cpp): an amine
+            # with three (Lys NZ or an N-terminus written as NH2) stays an acceptor
             for j in range(len(self.idx)):
                 if j in bound or self.el[j] not in ("N", "O"):
                     continue
                 has_h = j in self.file_h
                 self.is_donor[j] = has_h
-                self.is_acceptor[j] = self.el[j] == "O" or (not has_h and self.is_acceptor[j])
+                amine = (self.res[j], self.name[j]) == ("LYS", "NZ") or (
+                    self.name[j] == "N" and len(self.neighbour_xyz(int(self.idx[j]), self.res[j], "N")) == 1
+                )
+                sp3_three = has_h and amine and len(self.file_h[j]) == 2
+                self.is_acceptor[j] = self.el[j] == "O" or sp3_three or (not has_h and self.is_acceptor[j])
             return
         for j, (rn, nm) in enumerate(zip(self.res.tolist(), self.name.tolist())):
             typing = PLIP_PROTEIN_TYPING.get((rn, nm))

@@ -380,6 +380,11 @@ def interaction_records(
         # PLIP reads a PDB file without formal charges: Open Babel types donors/acceptors on the neutral form
         mol = _neutralise(mol)
         state = plip_charge_state(mol)
+        # ... and perceives the bond orders of the file (which O of an acid carries the H, Arg's C=NE)
+        from .detectors import metal_sites
+        from .protonation import plip_bond_orders
+
+        mol = plip_bond_orders(mol, *metal_sites(structure))
         charge, text, his = state.formal_charge, state.description, True
     elif ph is None:
         state = None
