@@ -660,7 +660,23 @@ class LigandContext:
                 owner.setdefault(int(i), []).append(hxyz[k])
         self.file_h = {i: np.asarray(v) for i, v in owner.items()}
         if retype and self.file_h:
-            self.donors = [i for i, el in enumerate(self.elements) if el in ("N", "O") and i in self.file_h]
+            # Open Babel keeps the written hydrogens and AddPolarHydrogens completes the valence of the atoms
+            # whose hydrogens are not written (a non-aromatic donor of the template stays one); an aromatic N
+            # is a donor exactly when it carries a written H, else (two ring neighbours) a pyridine-type acceptor
+            donors, acc = [], set(self.acceptors)
+            for i, el in enumerate(self.elements):
+                if el not in ("N", "O"):
+                    continue
+                at = self.mol.GetAtomWithIdx(i)
+                if el == "N" and at.GetIsAromatic():
+                    if i in self.file_h:
+                        donors.append(i)
+                        acc.discard(i)
+                    elif at.GetDegree() == 2:
+                        acc.add(i)
+                elif i in self.file_h or i in self.donors:
+                    donors.append(i)
+            self.donors, self.acceptors = donors, sorted(acc)
 
     def xdh(self, i: int) -> float:
         """X-D-H angle of ligand donor ``i`` from its hybridisation (sp2 120°, otherwise 109.5°)."""
