@@ -20,6 +20,7 @@ detector).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -117,12 +118,22 @@ PLIP_PROTEIN_TYPING: dict[tuple[str, str], tuple[bool, bool]] = {
 Row = dict[str, Any]
 
 
+_METALS: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
 def metal_sites(structure: Structure) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates (N x 3) of the metal ions of a structure and Open Babel's covalent radii of them (Å)."""
-    a = structure.atoms
-    el = np.char.upper(a["element"].astype(str))
-    m = np.flatnonzero(np.isin(el, sorted(METAL_ELEMENTS)) & structure.heavy_mask)
-    rad = np.array([_COVALENT_RADIUS.get(e.capitalize(), 1.5) for e in el[m].tolist()], dtype=float)
+    """Coordinates (N x 3) of the metal ions of a structure and Open Babel's covalent radii of them (Å), cached."""
+    hit = _METALS.get(structure)
+    if hit is None:
+        hit = _METALS[structure] = _metal_sites(structure)
+    return hit
+
+
+def _metal_sites(structure: Structure) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inv = np.unique(structure.atoms["element"].astype(str), return_inverse=True)
+    up = np.char.upper(uniq)
+    m = np.flatnonzero(np.isin(up, sorted(METAL_ELEMENTS))[inv.reshape(-1)] & structure.heavy_mask)
+    rad = np.array([_COVALENT_RADIUS.get(e.capitalize(), 1.5) for e in up[inv.reshape(-1)[m]].tolist()], dtype=float)
     return structure.coord[m].astype(float), rad
 
 
@@ -357,11 +368,8 @@ class ProteinContext:
         # a protein N or S coordinating a metal ion (any metal of the file, the ligand's included) gives its
         # lone pair to the metal and carries no hydrogen: no hydrogen-bond donor or acceptor (His NE2 of a Zn
         # site); distance as the metal complexes (Harding 2001, < 3.0 Å)
-        uniq, inv = np.unique(a["element"].astype(str), return_inverse=True)
-        mmask = np.isin(np.char.upper(uniq), sorted(METAL_ELEMENTS))[inv.reshape(-1)] & heavy
-        metals = structure.coord[np.flatnonzero(mmask)].astype(float)
+        metals, self._metal_rad = metal_sites(structure)
         self._metal_xyz = metals
-        self._metal_el = np.char.upper(a["element"][np.flatnonzero(mmask)].astype(str))
         if len(metals) and len(self.idx):
             ns = np.flatnonzero(np.isin(self.el, ("N", "S")) & (self.is_donor | self.is_acceptor))
             if ns.size:
@@ -447,8 +455,7 @@ class ProteinContext:
         if not len(self._metal_xyz):
             return False
         d = np.linalg.norm(self._metal_xyz - xyz, axis=1)
-        rad = np.array([_COVALENT_RADIUS.get(e.capitalize(), 1.5) for e in self._metal_el.tolist()])
-        return bool(np.any(d < rad + _COVALENT_RADIUS["O"] + 0.45))
+        return bool(np.any(d < self._metal_rad + _COVALENT_RADIUS["O"] + 0.45))
 
     @property
     def tree(self) -> Any:
