@@ -20,6 +20,7 @@ detector).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -93,6 +94,13 @@ _NEIGHBOURS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GLU", "OE2"): ("CD",), ("MET", "SD"): ("CG", "CE"),
 }  # fmt: skip
 
+#: Covalent radii (Å) Open Babel's ``ConnectTheDots`` uses to bond atoms (its element table: Cordero et al.
+#: 2008, doi:10.1039/B801115J); other metals 1.5 Å.
+_COVALENT_RADIUS: dict[str, float] = {
+    "O": 0.66, "Li": 1.28, "Na": 1.66, "K": 2.03, "Mg": 1.41, "Ca": 1.76, "Sr": 1.95, "Ba": 2.15, "Mn": 1.39,
+    "Fe": 1.32, "Co": 1.26, "Ni": 1.24, "Cu": 1.32, "Zn": 1.22, "Cd": 1.44, "Hg": 1.32, "Al": 1.21, "Cs": 2.44,
+}  # fmt: skip
+
 #: Longest X-H bond (Å) for a hydrogen written in the file to belong to heavy atom X (X-H 0.96-1.34 Å,
 #: Allen et al. 1987, doi:10.1039/P298700000S1; S-H 1.34 Å).
 _XH_MAX = 1.4
@@ -108,6 +116,25 @@ PLIP_PROTEIN_TYPING: dict[tuple[str, str], tuple[bool, bool]] = {
 }  # fmt: skip
 
 Row = dict[str, Any]
+
+
+_METALS: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def metal_sites(structure: Structure) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (N x 3) of the metal ions of a structure and Open Babel's covalent radii of them (Å), cached."""
+    hit = _METALS.get(structure)
+    if hit is None:
+        hit = _METALS[structure] = _metal_sites(structure)
+    return hit
+
+
+def _metal_sites(structure: Structure) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inv = np.unique(structure.atoms["element"].astype(str), return_inverse=True)
+    up = np.char.upper(uniq)
+    m = np.flatnonzero(np.isin(up, sorted(METAL_ELEMENTS))[inv.reshape(-1)] & structure.heavy_mask)
+    rad = np.array([_COVALENT_RADIUS.get(e.capitalize(), 1.5) for e in up[inv.reshape(-1)[m]].tolist()], dtype=float)
+    return structure.coord[m].astype(float), rad
 
 
 def _angle(v1: np.ndarray, v2: np.ndarray) -> float:
@@ -273,6 +300,8 @@ class ProteinContext:
         self.plip_halogen_acceptors = False
         #: context index -> coordinates of extra heavy neighbours (a ligand atom covalently bonded to it)
         self.extra_neighbours: dict[int, np.ndarray] = {}
+        #: Asp/Glu OH donors of convention="plip" (context index) -> coordinates of their C=O oxygen
+        self.acid_partner: dict[int, np.ndarray] = {}
         n, r = self.name, self.res
         self.is_donor = np.array([(x == _BACKBONE_DONOR and y != "PRO") or x in PROTEIN_DONORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
         self.is_acceptor = np.array([x in _BACKBONE_ACCEPTORS or x in PROTEIN_ACCEPTORS.get(y, ()) for x, y in zip(n, r)], dtype=bool)
@@ -339,9 +368,8 @@ class ProteinContext:
         # a protein N or S coordinating a metal ion (any metal of the file, the ligand's included) gives its
         # lone pair to the metal and carries no hydrogen: no hydrogen-bond donor or acceptor (His NE2 of a Zn
         # site); distance as the metal complexes (Harding 2001, < 3.0 Å)
-        uniq, inv = np.unique(a["element"].astype(str), return_inverse=True)
-        mmask = np.isin(np.char.upper(uniq), sorted(METAL_ELEMENTS))[inv.reshape(-1)] & heavy
-        metals = structure.coord[np.flatnonzero(mmask)].astype(float)
+        metals, self._metal_rad = metal_sites(structure)
+        self._metal_xyz = metals
         if len(metals) and len(self.idx):
             ns = np.flatnonzero(np.isin(self.el, ("N", "S")) & (self.is_donor | self.is_acceptor))
             if ns.size:
@@ -359,19 +387,75 @@ class ProteinContext:
         """
         bound = set(getattr(self, "_metal_bound", np.zeros(0, dtype=np.int64)).tolist())
         if self.file_h:
-            # hydrogens written in the file: Open Babel keeps them; an N or O carrying one is a donor, an N
-            # carrying one is no acceptor (sp2 N-H, or sp3 with four neighbours), an O stays an acceptor
+            # hydrogens written in the file: Open Babel keeps them; an N or O carrying one is a donor, an O
+            # stays an acceptor, an N carrying one is no acceptor when sp2 (amide, guanidinium, ring N-H) or
+            # sp3 with four neighbours (Open Babel 3 ``OBAtom::IsHbondAcceptor``, src/atom.cpp): an amine
+            # with three (Lys NZ or an N-terminus written as NH2) stays an acceptor
             for j in range(len(self.idx)):
                 if j in bound or self.el[j] not in ("N", "O"):
                     continue
                 has_h = j in self.file_h
                 self.is_donor[j] = has_h
-                self.is_acceptor[j] = self.el[j] == "O" or (not has_h and self.is_acceptor[j])
+                amine = (self.res[j], self.name[j]) == ("LYS", "NZ") or (
+                    self.name[j] == "N" and len(self.neighbour_xyz(int(self.idx[j]), self.res[j], "N")) == 1
+                )
+                sp3_three = has_h and amine and len(self.file_h[j]) == 2
+                self.is_acceptor[j] = self.el[j] == "O" or sp3_three or (not has_h and self.is_acceptor[j])
             return
         for j, (rn, nm) in enumerate(zip(self.res.tolist(), self.name.tolist())):
             typing = PLIP_PROTEIN_TYPING.get((rn, nm))
             if typing is not None and j not in bound:
                 self.is_donor[j], self.is_acceptor[j] = typing
+        self._plip_carboxylic_acids()
+
+    def _plip_carboxylic_acids(self) -> None:
+        """Asp/Glu as Open Babel perceives them from a PDB file: one O double-bonded, the other an OH.
+
+        PLIP 3.0.1 reads the file with single bonds only and calls
+        ``OBMol::PerceiveBondOrders`` (Open Babel 3, ``src/mol.cpp``), whose
+        functional-group pass (``OBBondTyper::AssignFunctionalGroupBonds``,
+        ``src/bondtyper.cpp``, rule ``[#6D3^2]([#8D1])([#8])*  0 1 2 0 2 1`` of
+        ``data/bondtyp.txt``) makes the C=O bond to the first terminal O in the
+        carboxyl carbon's bond list and leaves the other single; hydrogen
+        addition then puts an H on it (an OH donor, still an acceptor). The
+        bond list comes from ``OBMol::ConnectTheDots``, which walks the atoms
+        sorted by z: the carbon's neighbours come in ascending z, so the O of
+        lower z is the C=O (checked on every Asp/Glu of the mirror's complexes
+        with Open Babel 3.1). An O bonded to a metal (``ConnectTheDots``: distance
+        below the covalent radii + 0.45 Å) is not terminal: it carries no H and
+        accepts nothing, and the other O is the C=O. The hydrogen lies in the
+        carboxyl plane, anti to the C=O (X-D-H 120°), as Open Babel's builder
+        places it.
+        """
+        pos = {int(g): j for j, g in enumerate(self.idx.tolist())}
+        done: set[int] = set()
+        for j in range(len(self.idx)):
+            rn = self.res[j]
+            if rn not in PROTEIN_ANIONS or int(self.resi[j]) in done:
+                continue
+            resi = int(self.resi[j])
+            done.add(resi)
+            names = self.atoms_of(resi)
+            ox = [names[k] for k in PROTEIN_ANIONS[rn] if k in names]
+            if len(ox) != 2:
+                continue
+            free = [g for g in ox if not self._bonded_to_metal(self.s.coord[g].astype(float))]
+            for g in ox:
+                if g not in free and g in pos:
+                    self.is_donor[pos[g]] = self.is_acceptor[pos[g]] = False
+            if len(free) != 2:
+                continue
+            lo, hi = sorted(free, key=lambda g: float(self.s.coord[g][2]))
+            if hi in pos:
+                self.is_donor[pos[hi]] = True
+                self.acid_partner[pos[hi]] = self.s.coord[lo].astype(float)
+
+    def _bonded_to_metal(self, xyz: np.ndarray) -> bool:
+        """An O bonded to a metal ion by Open Babel's ``ConnectTheDots`` rule (d < r_metal + r_O + 0.45 Å)."""
+        if not len(self._metal_xyz):
+            return False
+        d = np.linalg.norm(self._metal_xyz - xyz, axis=1)
+        return bool(np.any(d < self._metal_rad + _COVALENT_RADIUS["O"] + 0.45))
 
     @property
     def tree(self) -> Any:
@@ -439,6 +523,8 @@ class ProteinContext:
             nbs = np.vstack([nbs, self.extra_neighbours[j]])
         if len(nbs) != 1:
             return []
+        if j in self.acid_partner:  # carboxylic acid OH: in plane, anti to the C=O
+            return _staggered_hs(self.xyz[j], nbs[0], self.acid_partner[j][None, :], 120.0, 1)
         # Open Babel's bond list of X for a residue without CONECT records: ConnectTheDots adds the bonds
         # over the atoms sorted by z, so X's neighbours come in ascending z (the last is the highest)
         near = self.tree.query_ball_point(nbs[0], 1.9)
@@ -581,7 +667,23 @@ class LigandContext:
                 owner.setdefault(int(i), []).append(hxyz[k])
         self.file_h = {i: np.asarray(v) for i, v in owner.items()}
         if retype and self.file_h:
-            self.donors = [i for i, el in enumerate(self.elements) if el in ("N", "O") and i in self.file_h]
+            # Open Babel keeps the written hydrogens and AddPolarHydrogens completes the valence of the atoms
+            # whose hydrogens are not written (a non-aromatic donor of the template stays one); an aromatic N
+            # is a donor exactly when it carries a written H, else (two ring neighbours) a pyridine-type acceptor
+            donors, acc = [], set(self.acceptors)
+            for i, el in enumerate(self.elements):
+                if el not in ("N", "O"):
+                    continue
+                at = self.mol.GetAtomWithIdx(i)
+                if el == "N" and at.GetIsAromatic():
+                    if i in self.file_h:
+                        donors.append(i)
+                        acc.discard(i)
+                    elif at.GetDegree() == 2:
+                        acc.add(i)
+                elif i in self.file_h or i in self.donors:
+                    donors.append(i)
+            self.donors, self.acceptors = donors, sorted(acc)
 
     def xdh(self, i: int) -> float:
         """X-D-H angle of ligand donor ``i`` from its hybridisation (sp2 120°, otherwise 109.5°)."""

@@ -261,7 +261,12 @@ def interactions(
         (any O/N/S with one heavy neighbour, ``BindingSite.find_hal``), the
         residues' donors and acceptors as Open Babel types them
         (:data:`~toolkit.sites.detectors.PLIP_PROTEIN_TYPING`; from the
-        file's hydrogens when it has some), donor hydrogens placed as Open
+        file's hydrogens when it has some, completed where the file leaves
+        some out), Open Babel's bond-order perception of the file (which O of
+        an Asp/Glu, carboxylic acid or phosphate carries the hydrogen, the C=N
+        of an Arg-like guanidine:
+        :func:`~toolkit.sites.protonation.plip_bond_orders`,
+        ``ProteinContext._plip_carboxylic_acids``), donor hydrogens placed as Open
         Babel places them (anti-periplanar or staggered about the X-D bond
         instead of the best rotamer, every hydrogen of a donor a separate
         water-bridge candidate), PLIP 3.0.1's literal two-per-water
@@ -380,6 +385,11 @@ def interaction_records(
         # PLIP reads a PDB file without formal charges: Open Babel types donors/acceptors on the neutral form
         mol = _neutralise(mol)
         state = plip_charge_state(mol)
+        # ... and perceives the bond orders of the file (which O of an acid carries the H, Arg's C=NE)
+        from .detectors import metal_sites
+        from .protonation import plip_bond_orders
+
+        mol = plip_bond_orders(mol, *metal_sites(structure))
         charge, text, his = state.formal_charge, state.description, True
     elif ph is None:
         state = None
