@@ -163,7 +163,7 @@ def deposited_pose_score(rec, state, ref, box) -> float:
 
 
 def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "ligand",
-           exhaustiveness: int = 8, cpu: int = 1) -> dict:  # fmt: skip
+           exhaustiveness: int = 8, cpu: int = 1, ring_conformers: int | None = None) -> dict:  # fmt: skip
     import toolkit
     from toolkit import docking
 
@@ -171,7 +171,9 @@ def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "li
         warnings.simplefilter("ignore")
         s = toolkit.load_structure(path)
         rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP)
-    states = docking.prepare_ligand_states((s, code, chain, res_id))
+    from toolkit.docking.ligand import RING_CONFORMERS
+
+    states = docking.prepare_ligand_states((s, code, chain, res_id), ring_conformers=ring_conformers or RING_CONFORMERS)
     box = docking.box_from_ligand(s, code, chain, res_id) if box_kind == "ligand" else docking.pore_box(s)
     t = time.perf_counter()
     res = docking.dock_states(rec, states, box, seed=1, exhaustiveness=exhaustiveness, n_poses=9, cpu=cpu)
@@ -180,7 +182,8 @@ def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "li
     rmsd = [docking.symmetry_rmsd(m, ref) for m in res.mols]
     dep = min((deposited_pose_score(rec, st, ref, box) for st in states), default=float("nan"))
     return {"entry": s.entry_id or Path(path).name.split(".")[0], "ligand": code, "heavy": ref.GetNumAtoms(),
-            "states": res.settings.get("states", res.ligand.state), "top1": rmsd[0], "best": min(rmsd),
+            "states": res.settings.get("states", res.ligand.state),
+            "conformers": "/".join(str(len(st.conformers)) for st in states), "top1": rmsd[0], "best": min(rmsd),
             "n_poses": len(rmsd), "score": res.best_score, "deposited": dep, "seconds": dt,
             "kept": ", ".join(x.split()[0] for x in rec.kept_hetero if box.contains(
                 s.coord[s.ligand_atoms(x.split()[0], chain=x.split()[1].split(":")[0],
@@ -310,6 +313,9 @@ def main() -> None:
     ap.add_argument("--max-heavy", type=int, default=60,
                     help="redock ligands of 12 to this many heavy atoms (default 60: all four; 40 skips 4gql R47, "
                          "about three quarters of the redocking time)")
+    ap.add_argument("--ring-conformers", type=int, default=None,
+                    help="ring conformations docked per state (default: the library default, "
+                         "toolkit.docking.ligand.RING_CONFORMERS; 1 = one embedding, the earlier behaviour)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["redock", "7eu8", "overhead", "panel"])
     args = ap.parse_args()
     t_all = time.perf_counter()
@@ -318,18 +324,19 @@ def main() -> None:
     if "redock" not in args.skip:
         print(f"\n== redocking (box of the bound ligand + 4 Å, receptor keeps {', '.join(KEEP)}; protonation states at "
               f"pH 7.4 pooled; ligands of 12-{args.max_heavy} heavy atoms; Vina exhaustiveness {args.exhaustiveness}, "
-              f"9 poses per state, seed 1, cpu {args.cpu}; "
+              f"9 poses per state, seed 1, cpu {args.cpu}; up to {args.ring_conformers or 'the default number of'} ring "
+              "conformations per state docked and pooled; "
               "success: RMSD <= 2 Å)")
         print("   'deposited' = Vina score of the deposited pose after local optimisation (best state): better than the "
               "top pose means a search failure, worse a scoring failure")
         rows = []
         for x in redocking_set(args.max_heavy):
-            r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu)
+            r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers)
             rows.append(r)
             kind = "ok" if r["top1"] <= 2.0 else ("search failure" if r["deposited"] < r["score"] else "scoring failure")
             print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:6.3f} Å  best {r['best']:6.3f} Å"
                   f" of {r['n_poses']:>2}  score {r['score']:6.2f}  deposited {r['deposited']:6.2f}  {kind:<15}"
-                  f" {r['seconds']:5.1f} s  [{r['states']}; in the box: {r['kept'] or 'protein only'}]", flush=True)
+                  f" {r['seconds']:5.1f} s  [{r['states']}; ring conformers {r['conformers']}; in the box: {r['kept'] or 'protein only'}]", flush=True)
         n = len(rows)
         top1 = sum(r["top1"] <= 2.0 for r in rows)
         best = sum(r["best"] <= 2.0 for r in rows)
@@ -339,7 +346,7 @@ def main() -> None:
         s7 = str(_mirror() / "7eu8.cif.gz")
         for kind in ("ligand", "pore rings"):
             r = redock(s7, "JC9", "B", 903, box_kind="ligand" if kind == "ligand" else "pore",
-                       exhaustiveness=args.exhaustiveness, cpu=args.cpu)  # fmt: skip
+                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers)  # fmt: skip
             print(f"7EU8 JC9 (cryo-EM 4.07 Å), box of the {kind}: top-1 {r['top1']:.2f} Å, best {r['best']:.2f} Å "
                   f"of {r['n_poses']}, score {r['score']:.2f}, deposited {r['deposited']:.2f}, {r['seconds']:.1f} s", flush=True)
     if "overhead" not in args.skip:

@@ -203,6 +203,46 @@ def test_ligand_embedding_is_seeded_and_structure_ligands_use_the_ccd(s7eu8):
 
 
 @needs_extra
+def test_ring_conformers_are_distinct_puckers_lowest_energy_first():
+    """Non-aromatic 4-6 rings get up to RING_CONFORMERS distinct puckers (ligand module docstring); others one."""
+    from rdkit import Chem
+
+    from toolkit.docking import prepare_ligand
+    from toolkit.docking.ligand import RING_CONFORMERS, RING_TORSION_TOL, _ring_torsions
+
+    # the 6nhb nNOS inhibitor KNS: a 3-ethoxy-N-methylpyrrolidine (envelope puckers)
+    kns = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1")
+    assert 1 <= len(kns.conformers) <= RING_CONFORMERS
+    assert kns.conformers[0][0] is kns.mol and kns.conformers[0][1] == kns.pdbqt
+    tors = [_ring_torsions(m) for m, _ in kns.conformers]
+    assert all(t.shape == (5,) for t in tors)
+    for i in range(len(tors)):
+        for j in range(i):
+            assert np.max(np.abs((tors[i] - tors[j] + 180) % 360 - 180)) > RING_TORSION_TOL
+    pops = []
+    for m, text in kns.conformers:
+        pops.append(m.GetDoubleProp("ring_population"))
+        assert "ROOT" in text and Chem.MolToSmiles(Chem.RemoveHs(m)) == kns.smiles
+    assert pops == sorted(pops, reverse=True) and min(pops) >= 0.1 and sum(pops) <= 1.0 + 1e-9
+    # a strained pucker is not docked: the fused cyclohexane of 4cum WS7 keeps its chair alone
+    ws7 = prepare_ligand("C[C@]12CCCCC1=Nc1c(nc(N)[nH]c1=O)N2")
+    assert len(ws7.conformers) == 1 and np.all(np.abs(_ring_torsions(ws7.mol)[:6]) > 40)  # chair: |torsions| ~55
+    # ketamine's cyclohexanone: the two chairs (aryl equatorial / axial)
+    ket = prepare_ligand(KETAMINE_S, pka=7.5)
+    assert len(ket.conformers) == 2
+    t1, t2 = (_ring_torsions(m) for m, _ in ket.conformers)
+    assert np.all(np.abs(t1) > 20) and np.all(np.abs(t2) > 20) and np.all(np.sign(t1) == -np.sign(t2))  # chair flip
+    # seeded: the same conformers again
+    again = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1")
+    assert [x[1] for x in again.conformers] == [x[1] for x in kns.conformers]
+    # aromatic rings only (9LI of 4dst): one embedding; ring_conformers=1: one embedding
+    assert len(prepare_ligand("Cc1[nH]c2cc(Cl)cc(Cl)c2c1CCN").conformers) == 1
+    assert len(prepare_ligand(KETAMINE_S, pka=7.5, ring_conformers=1).conformers) == 1
+    with pytest.raises(InvalidParameter, match="ring_conformers"):
+        prepare_ligand(KETAMINE_S, ring_conformers=0)
+
+
+@needs_extra
 def test_bad_ligands_are_named_errors():
     from toolkit.docking import prepare_ligand
 
@@ -296,6 +336,18 @@ def test_docking_returns_rdkit_poses_with_prepared_bond_orders(quick_result, s7e
         heavy = np.array([a.GetAtomicNum() > 1 for a in m.GetAtoms()])
         assert box.contains(m.GetConformer().GetPositions()[heavy], margin=0.5).all()
     assert res.settings["seed"] == 3 and res.settings["exhaustiveness"] == 2
+    # every populated ring pucker of each state docked and pooled (the cation: both chairs)
+    n_conf = {x.state: len(x.conformers) for x in res.extra["states"]}
+    assert n_conf["cation (+1)"] == 2 and all(n >= 1 for n in n_conf.values()), n_conf
+    assert set(res.poses["conformer"]) <= set(range(1, max(n_conf.values()) + 1))
+    assert [m.GetIntProp("conformer") for m in res.mols] == res.poses["conformer"].tolist()
+    for state in n_conf:  # Vina's rule across conformers: no two poses of a state within MIN_RMSD (heavy atoms)
+        got = [(m.GetIntProp("conformer"), m.GetConformer().GetPositions()[[a.GetAtomicNum() > 1 for a in m.GetAtoms()]])
+               for m, s in zip(res.mols, res.poses["state"]) if s == state]  # fmt: skip
+        for i in range(len(got)):
+            for j in range(i):
+                if got[i][0] != got[j][0]:
+                    assert np.sqrt(((got[i][1] - got[j][1]) ** 2).sum(1).mean()) >= 1.0
     # same seed, same result
     lig = prepare_ligand((s7eu8, "JC9"), pka=7.5)
     r1 = dock(receptor, lig, box, seed=11, exhaustiveness=1, n_poses=2)
@@ -388,7 +440,10 @@ def test_panel_reports_every_ligand_and_site_with_a_status(panel_serial):
     assert "cannot be parsed" in msg[("broken", "pore")]
     ok = df[df["status"] == "ok"]
     assert (ok["best_score"] < 0).all() and ok["key_contacts"].str.contains("GluN").all()
-    assert ok["state"].tolist() == ["cation (+1)", "cation (+1)"]
+    # the state of the top pose: ketamine's two states are pooled (either may win at exhaustiveness 1), memantine
+    # (primary amine, far from pH 7.4) has the cation alone
+    assert set(ok["state"]) <= {"cation (+1)", "neutral"}
+    assert ok.set_index("ligand").loc["memantine", "state"] == "cation (+1)"
     assert df.attrs["note"].startswith("Vina scores")
     assert set(results) == {("esketamine", "pore"), ("memantine", "pore")}
     r = results[("esketamine", "pore")]
