@@ -6,6 +6,7 @@ the validation redocking of S-ketamine over 5 seeds is marked slow.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -211,7 +212,7 @@ def test_ring_conformers_are_distinct_puckers_lowest_energy_first():
     from toolkit.docking.ligand import RING_CONFORMERS, RING_TORSION_TOL, _ring_torsions
 
     # the 6nhb nNOS inhibitor KNS: a 3-ethoxy-N-methylpyrrolidine (envelope puckers)
-    kns = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1")
+    kns = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1", ring_conformers=3)
     assert 1 <= len(kns.conformers) <= RING_CONFORMERS
     assert kns.conformers[0][0] is kns.mol and kns.conformers[0][1] == kns.pdbqt
     tors = [_ring_torsions(m) for m, _ in kns.conformers]
@@ -225,21 +226,50 @@ def test_ring_conformers_are_distinct_puckers_lowest_energy_first():
         assert "ROOT" in text and Chem.MolToSmiles(Chem.RemoveHs(m)) == kns.smiles
     assert pops == sorted(pops, reverse=True) and min(pops) >= 0.1 and sum(pops) <= 1.0 + 1e-9
     # a strained pucker is not docked: the fused cyclohexane of 4cum WS7 keeps its chair alone
-    ws7 = prepare_ligand("C[C@]12CCCCC1=Nc1c(nc(N)[nH]c1=O)N2")
+    ws7 = prepare_ligand("C[C@]12CCCCC1=Nc1c(nc(N)[nH]c1=O)N2", ring_conformers=3)
     assert len(ws7.conformers) == 1 and np.all(np.abs(_ring_torsions(ws7.mol)[:6]) > 40)  # chair: |torsions| ~55
     # ketamine's cyclohexanone: the two chairs (aryl equatorial / axial)
-    ket = prepare_ligand(KETAMINE_S, pka=7.5)
+    ket = prepare_ligand(KETAMINE_S, pka=7.5, ring_conformers=3)
     assert len(ket.conformers) == 2
     t1, t2 = (_ring_torsions(m) for m, _ in ket.conformers)
     assert np.all(np.abs(t1) > 20) and np.all(np.abs(t2) > 20) and np.all(np.sign(t1) == -np.sign(t2))  # chair flip
     # seeded: the same conformers again
-    again = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1")
+    again = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1", ring_conformers=3)
     assert [x[1] for x in again.conformers] == [x[1] for x in kns.conformers]
-    # aromatic rings only (9LI of 4dst): one embedding; ring_conformers=1: one embedding
-    assert len(prepare_ligand("Cc1[nH]c2cc(Cl)cc(Cl)c2c1CCN").conformers) == 1
-    assert len(prepare_ligand(KETAMINE_S, pka=7.5, ring_conformers=1).conformers) == 1
+    # aromatic rings only (9LI of 4dst): one embedding; the default (ring_conformers=1): one embedding
+    assert len(prepare_ligand("Cc1[nH]c2cc(Cl)cc(Cl)c2c1CCN", ring_conformers=3).conformers) == 1
+    assert len(prepare_ligand(KETAMINE_S, pka=7.5).conformers) == 1
     with pytest.raises(InvalidParameter, match="ring_conformers"):
         prepare_ligand(KETAMINE_S, ring_conformers=0)
+
+
+@needs_extra
+def test_dock_pools_the_ring_puckers_with_vinas_rule(s7eu8, receptor):
+    """ring_conformers=3: each pucker docked with the same seed, poses pooled by score, none within MIN_RMSD."""
+    from toolkit.docking import box_from_ligand, dock, prepare_ligand
+    from toolkit.docking.engine import MIN_RMSD
+
+    lig = prepare_ligand((s7eu8, "JC9"), pka=7.5, ring_conformers=3)  # the cation: both chairs
+    assert len(lig.conformers) == 2
+    box = box_from_ligand(s7eu8, "JC9")
+    res = dock(receptor, lig, box, seed=5, exhaustiveness=1, n_poses=4)
+    assert res.settings["ring_conformers"] == 2 and 2 <= len(res.mols) <= 4
+    assert res.poses["score"].is_monotonic_increasing
+    assert res.poses["score"].max() <= res.poses["score"].min() + 3.0  # Vina's energy range
+    assert [m.GetIntProp("conformer") for m in res.mols] == res.poses["conformer"].tolist()
+    heavy = [a.GetAtomicNum() > 1 for a in res.mols[0].GetAtoms()]
+    xyz = [m.GetConformer().GetPositions()[heavy] for m in res.mols]
+    conf = res.poses["conformer"].tolist()
+    for i in range(len(xyz)):
+        for j in range(i):
+            if conf[i] != conf[j]:
+                assert np.sqrt(((xyz[i] - xyz[j]) ** 2).sum(1).mean()) >= MIN_RMSD
+    # each pucker's own run, as dock gives it for that pucker alone: the pooled top pose is the best of them
+    singles = []
+    for m, text in lig.conformers:
+        one = dataclasses.replace(lig, mol=m, pdbqt=text, conformers=[(m, text)])
+        singles.append(dock(receptor, one, box, seed=5, exhaustiveness=1, n_poses=4).best_score)
+    assert res.best_score == min(singles)
 
 
 @needs_extra
@@ -336,18 +366,7 @@ def test_docking_returns_rdkit_poses_with_prepared_bond_orders(quick_result, s7e
         heavy = np.array([a.GetAtomicNum() > 1 for a in m.GetAtoms()])
         assert box.contains(m.GetConformer().GetPositions()[heavy], margin=0.5).all()
     assert res.settings["seed"] == 3 and res.settings["exhaustiveness"] == 2
-    # every populated ring pucker of each state docked and pooled (the cation: both chairs)
-    n_conf = {x.state: len(x.conformers) for x in res.extra["states"]}
-    assert n_conf["cation (+1)"] == 2 and all(n >= 1 for n in n_conf.values()), n_conf
-    assert set(res.poses["conformer"]) <= set(range(1, max(n_conf.values()) + 1))
-    assert [m.GetIntProp("conformer") for m in res.mols] == res.poses["conformer"].tolist()
-    for state in n_conf:  # Vina's rule across conformers: no two poses of a state within MIN_RMSD (heavy atoms)
-        got = [(m.GetIntProp("conformer"), m.GetConformer().GetPositions()[[a.GetAtomicNum() > 1 for a in m.GetAtoms()]])
-               for m, s in zip(res.mols, res.poses["state"]) if s == state]  # fmt: skip
-        for i in range(len(got)):
-            for j in range(i):
-                if got[i][0] != got[j][0]:
-                    assert np.sqrt(((got[i][1] - got[j][1]) ** 2).sum(1).mean()) >= 1.0
+    assert set(res.poses["conformer"]) == {1}  # default: one embedding per state
     # same seed, same result
     lig = prepare_ligand((s7eu8, "JC9"), pka=7.5)
     r1 = dock(receptor, lig, box, seed=11, exhaustiveness=1, n_poses=2)

@@ -32,8 +32,8 @@ ring conformations come from this embedding. Atom typing and the torsion
 tree: meeko (Forli lab), whose SMILES/index remarks let docked poses be read
 back with the prepared bond orders.
 
-Ring conformations (``ring_conformers``, default :data:`RING_CONFORMERS`)
--------------------------------------------------------------------------
+Ring conformations (option ``ring_conformers``; default :data:`RING_CONFORMERS` = 1)
+------------------------------------------------------------------------------------
 Vina keeps every ring rigid as embedded: only rotatable bonds are
 searched (Trott & Olson 2010, doi:10.1002/jcc.21334); meeko opens
 macrocycles (rings of 7 or more atoms) with closure pseudo-atoms
@@ -66,8 +66,20 @@ dropped). The first (lowest energy) is ``mol``/``pdbqt``; all
 are in ``conformers``, and :func:`dock` docks each with the same seed and
 pools the poses. Ketamine's cyclohexanone: the two chairs (aryl
 equatorial/axial). A ligand without such a ring keeps its single seeded
-embedding (``ring_conformers=1`` gives it to every ligand), so its docking
-is unchanged.
+embedding.
+
+It is an option (``ring_conformers=3``), not the default, because it did
+not help where it was measured (2026-11-30, exhaustiveness 8, seed 1):
+crystal redocking of ``benchmarks/bench_docking.py`` gave the same
+successes or worse (6nhb KNS, a pyrrolidine: top-1 1.97 Å with the single
+embedding, 2.04 Å with its populated puckers; 4cum WS7: its chair alone
+is populated, top-1 5.6 Å as with any embedding seed but the default
+one), and on 7EU8 the flipped chair of ketamine (aryl axial) gives a top
+pose turned out of the deposited place: the top-pose centroid came within
+2.5 Å of the deposited one in 0 of 5 seeds instead of 5 of 5 (the test
+``test_redocking_s_ketamine_into_7eu8_over_five_seeds``). With
+``ring_conformers=1`` (default) every ligand keeps its single seeded
+embedding and :func:`dock` runs Vina once per state.
 """
 
 from __future__ import annotations
@@ -100,8 +112,8 @@ EMBED_SEED = 0xF00D
 MIN_STATE_FRACTION = 0.1
 #: ``states=`` values: one majority state, or every populated state.
 STATE_POLICIES = ("majority", "populated")
-#: Default largest number of ring conformations docked per state (module docstring).
-RING_CONFORMERS = 3
+#: Default largest number of ring conformations docked per state (1: the seeded embedding alone; module docstring).
+RING_CONFORMERS = 1
 #: ETKDG conformers generated to find the ring conformations.
 RING_EMBEDS = 30
 #: Temperature (K) of the Boltzmann populations of ring puckers.
@@ -409,8 +421,9 @@ def prepare_ligand(
     seed
         Seed of the ETKDG embedding.
     ring_conformers
-        Largest number of ring conformations to dock (default
-        :data:`RING_CONFORMERS`; 1: one embedding; see the module docstring).
+        Largest number of populated ring puckers to dock (default
+        :data:`RING_CONFORMERS` = 1: the seeded embedding alone; e.g. 3 to
+        dock up to three; see the module docstring).
 
     Returns
     -------
