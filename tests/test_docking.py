@@ -145,6 +145,26 @@ def test_receptor_keeps_cofactors_typed_from_the_ccd(mirror):
     assert _donors(r2, "GCP", "A", 202) == {"N1", "N2", "O2'", "O3'"}  # phosphate O-H deprotonated at pH 7.4
 
 
+def test_receptor_keeps_crystal_waters_only_when_asked(mirror):
+    """Default: no water; keep=(..., 'water'): every water O typed OA with one HD (donor and acceptor)."""
+    import toolkit
+    from toolkit.docking import prepare_receptor
+
+    s = toolkit.load_structure(mirror / "complexes" / "4dst.pdb.gz")
+    n_water = int((s.atoms["res_name"] == "HOH").sum())
+    assert n_water > 10
+    dry = prepare_receptor(s, remove=("9LI", "A", 201), keep=("ion", "ligand"))
+    assert not (s.atoms["res_name"][dry.atom_index] == "HOH").any()
+    wet = prepare_receptor(s, remove=("9LI", "A", 201), keep=("ion", "ligand", "water"))
+    sel = s.atoms["res_name"][wet.atom_index] == "HOH"
+    assert int(sel.sum()) == n_water and set(wet.types[sel].tolist()) == {"OA"}
+    assert wet.n_polar_h == dry.n_polar_h + n_water
+    lines = [ln for ln in wet.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    hoh = [i for i, ln in enumerate(lines) if ln[17:20] == "HOH"]
+    assert all(lines[i + 1][77:79].strip() == "HD" and lines[i + 1][17:20] == "HOH" for i in hoh[::2])
+    assert sum(1 for i in hoh if lines[i][77:79].strip() == "OA") == n_water
+
+
 def test_receptor_chain_selection_and_empty_selection(s7eu8):
     from toolkit.docking import prepare_receptor
 
