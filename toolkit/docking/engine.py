@@ -156,11 +156,12 @@ def dock(
 ) -> DockingResult:
     """Dock a prepared ligand into a box of a prepared receptor.
 
-    Every ring conformation of the ligand (:attr:`PreparedLigand.conformers`,
-    one for most ligands; :mod:`toolkit.docking.ligand`) is docked with the
-    same seed and settings, and the poses are pooled by score with Vina's
-    own rule (a pose within :data:`MIN_RMSD` of a better one dropped, at
-    most ``n_poses``).
+    Every ring conformation of the ligand (:attr:`PreparedLigand.conformers`:
+    one by default, the populated ring puckers when prepared with
+    ``ring_conformers`` > 1; :mod:`toolkit.docking.ligand`) is docked with
+    the same seed and settings, and the poses are pooled by score with
+    Vina's own rule (a pose within :data:`MIN_RMSD` of a better one or more
+    than ``energy_range`` above the best dropped, at most ``n_poses``).
 
     Parameters
     ----------
