@@ -37,17 +37,53 @@
    panel ligands into the 7EU8 pore box, ``n_jobs=2`` against ``n_jobs=1``
    (target >= 1.7x; needs two free cores: the load average is printed).
 
-Measured on the shared 2-core development machine (load average 5-7, other
-jobs running; 2026-11-30): top-1 success 2/4 (50 %) and best-pose success 3/4
-(75 %) at <= 2 Å (top-1/best: 4cum WS7 2.61/0.57 Å, 4dst 9LI 5.28/3.04 Å, 4gql
-R47 2.00/1.44 Å, 6nhb KNS 1.97/1.97 Å; R47 and KNS pass narrowly). Both
-failures are scoring failures: the deposited pose, locally optimised, scores
-worse than the top pose (WS7 -7.09 vs -7.87, 9LI -4.22 vs -5.32 kcal/mol), so
-more exhaustiveness cannot fix them. Before the receptor typed kept cofactors
-from the CCD (H4B/haem donors and acceptors), KNS was 2.30 Å. 7EU8 JC9 top-1
-4.09 Å / best 2.25 Å (ligand box), 6.73 / 2.21 Å (pore-ring box). Redocking
-934 s (R47 722 s at exhaustiveness 8; about 340 CPU-s), whole run without the
-panel 1031 s. Overhead -1.8 % (9LI: Vina API 10.96 s, dock 10.76 s).
+Redocking measured on the shared 2-core machine (2026-11-30, 10:39-10:47 UTC, other jobs
+running; library defaults): top-1 success 2/4 (50 %), best pose 3/4 (75 %) at <= 2 Å
+(top-1/best: 4cum WS7 2.61/0.57 Å, 4dst 9LI 5.28/3.04 Å, 4gql R47 2.00/1.44 Å
+(1.995), 6nhb KNS 1.97/1.97 Å) - the 60 % top-1 target is not met. Why the failures
+happen (investigated with the bench's set-up, seed 1 unless said):
+
+* WS7 and 9LI are scoring failures: the deposited pose, locally optimised,
+  scores worse than the top pose (WS7 -7.09 vs -7.87, 9LI -4.22 vs -5.32
+  kcal/mol), so no deeper search can fix them. WS7's top pose has the
+  cyclohexane ring in place and the aminopyrimidinone head turned by about
+  4 Å; with six other ETKDG embedding seeds its top pose is 5.6 Å away (score
+  -8.2), so even its 2.61 Å is the luck of one embedding. Rescoring WS7's
+  poses with Vinardo also prefers wrong poses (the 0.7 Å pose -3.4 against
+  -5.5 kcal/mol). Over Vina seeds 1-4 WS7's search is converged (the same
+  poses in every run), so pose consensus over runs (the most populated 2 Å
+  cluster, AutoDock's cluster analysis: Morris et al. 1998,
+  doi:10.1002/(SICI)1096-987X(19981115)19:14<1639::AID-JCC10>3.0.CO;2-B)
+  carries no signal; 9LI's most recurrent clusters are 4.2-5.3 Å away and its
+  one pose within 2 Å (1.87 Å) turned up in one run of four.
+* KNS is in its binding mode but at about 2 Å: top-1 over Vina seeds 1-4
+  1.97, 2.31, 2.22, 1.96 Å (the most populated cluster: 2.22 Å); its
+  ethoxypyrrolidine tail is 2-4 Å off. R47 passes by 0.005 Å.
+* Ring puckers (``--ring-conformers 3``, see :mod:`toolkit.docking.ligand`):
+  top-1 1/4 (WS7 5.63 Å, KNS 2.04 Å, 9LI and R47 unchanged: no saturated
+  ring), and the 7EU8 centroid bar of tests/test_docking.py failed (0/5
+  seeds), so they stay an option.
+* Protonation: Dimorphite-DL's majority state of WS7 is the N3 anion, which
+  molscrub (rules model) does not give; in the deposited pose N3 is 2.6 Å
+  from a haem propionate oxygen (an N-H...O hydrogen bond), so the anion is
+  likely wrong here, but the neutral state's own top pose is 4.5 Å away too.
+
+* Crystal waters (``--waters``, :func:`toolkit.docking.prepare_receptor`
+  ``keep=(..., "water")``; 10:50-10:58 UTC): top-1 3/4 (75 %), best pose 4/4
+  (WS7 0.64/0.49 Å, 9LI 5.40/1.26 Å, R47 0.95/0.95 Å, KNS 1.86/1.86 Å;
+  docking 408 s). The waters turn WS7 from a scoring failure into a success
+  (the deposited pose now scores -8.53 against the top -8.60) and tighten R47
+  and KNS. In a redocking they are an information leak (the deposited waters
+  fill the site everywhere except where the deposited ligand sits), so they
+  are not the protocol's default; whether the maintainers' check should keep
+  them is a protocol decision, stated here with both figures.
+
+7EU8 JC9 (reported, not counted): top-1 4.09 Å / best 2.25 Å (ligand box),
+6.73 / 2.21 Å (pore-ring box). Docking time of the redocking 425 s (R47 287 s,
+KNS 127 s; load average 2-3.5), whole run without the panel 483 s. Overhead
+-1.4 % (9LI, one embedding, so one Vina run on both sides: Vina API 4.92 s,
+dock 4.86 s; with ``ring_conformers=k`` dock runs Vina once per pucker and the
+like-for-like baseline is that many API runs).
 dock_panel, 6 panel ligands (8 docking tasks) into the 7EU8 pore box, three
 runs while other jobs ran (load average 4-8): n_jobs=1 168.5 / 164.6 / 76.3 s,
 n_jobs=2 120.1 / 175.1 / 112.5 s (1.40x / 0.94x / 0.68x), identical tables.
@@ -62,7 +98,8 @@ target was not demonstrated on this machine.
 Run::
 
     NMDA_TOOLKIT_MIRROR=../shared/structures python benchmarks/bench_docking.py [--repeats 3] [--panel 6] \
-        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--skip redock 7eu8 overhead panel]
+        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--ring-conformers 1] [--waters] \
+        [--skip redock 7eu8 overhead panel]
 """
 
 from __future__ import annotations
@@ -85,6 +122,12 @@ KEEP = ("ion", "ligand", "additive")
 
 def _mirror() -> Path:
     return Path(os.environ.get("NMDA_TOOLKIT_MIRROR", "../shared/structures"))
+
+
+def _default_ring_conformers() -> int:
+    from toolkit.docking.ligand import RING_CONFORMERS
+
+    return RING_CONFORMERS
 
 
 def redocking_set(max_heavy: int = 60) -> list[tuple[str, str, str, int]]:
@@ -163,15 +206,18 @@ def deposited_pose_score(rec, state, ref, box) -> float:
 
 
 def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "ligand",
-           exhaustiveness: int = 8, cpu: int = 1) -> dict:  # fmt: skip
+           exhaustiveness: int = 8, cpu: int = 1, ring_conformers: int | None = None,
+           waters: bool = False) -> dict:  # fmt: skip
     import toolkit
     from toolkit import docking
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s = toolkit.load_structure(path)
-        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP)
-    states = docking.prepare_ligand_states((s, code, chain, res_id))
+        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP + (("water",) if waters else ()))
+    from toolkit.docking.ligand import RING_CONFORMERS
+
+    states = docking.prepare_ligand_states((s, code, chain, res_id), ring_conformers=ring_conformers or RING_CONFORMERS)
     box = docking.box_from_ligand(s, code, chain, res_id) if box_kind == "ligand" else docking.pore_box(s)
     t = time.perf_counter()
     res = docking.dock_states(rec, states, box, seed=1, exhaustiveness=exhaustiveness, n_poses=9, cpu=cpu)
@@ -180,11 +226,12 @@ def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "li
     rmsd = [docking.symmetry_rmsd(m, ref) for m in res.mols]
     dep = min((deposited_pose_score(rec, st, ref, box) for st in states), default=float("nan"))
     return {"entry": s.entry_id or Path(path).name.split(".")[0], "ligand": code, "heavy": ref.GetNumAtoms(),
-            "states": res.settings.get("states", res.ligand.state), "top1": rmsd[0], "best": min(rmsd),
+            "states": res.settings.get("states", res.ligand.state),
+            "conformers": "/".join(str(len(st.conformers)) for st in states), "top1": rmsd[0], "best": min(rmsd),
             "n_poses": len(rmsd), "score": res.best_score, "deposited": dep, "seconds": dt,
-            "kept": ", ".join(x.split()[0] for x in rec.kept_hetero if box.contains(
+            "kept": ", ".join(dict.fromkeys(x.split()[0] for x in rec.kept_hetero if box.contains(
                 s.coord[s.ligand_atoms(x.split()[0], chain=x.split()[1].split(":")[0],
-                                       res_id=int(x.split(":")[1]))], margin=2.0).any())}  # fmt: skip
+                                       res_id=int(x.split(":")[1]))], margin=2.0).any()))}  # fmt: skip
 
 
 def overhead(repeats: int) -> tuple[float, float]:
@@ -310,6 +357,12 @@ def main() -> None:
     ap.add_argument("--max-heavy", type=int, default=60,
                     help="redock ligands of 12 to this many heavy atoms (default 60: all four; 40 skips 4gql R47, "
                          "about three quarters of the redocking time)")
+    ap.add_argument("--ring-conformers", type=int, default=None,
+                    help="ring conformations docked per state (default: the library default, "
+                         "toolkit.docking.ligand.RING_CONFORMERS; 1 = one embedding, the earlier behaviour)")
+    ap.add_argument("--waters", action="store_true",
+                    help="keep the crystallographic waters in the redocking receptors (an information leak in a "
+                         "redocking: reported separately, not the protocol)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["redock", "7eu8", "overhead", "panel"])
     args = ap.parse_args()
     t_all = time.perf_counter()
@@ -318,18 +371,21 @@ def main() -> None:
     if "redock" not in args.skip:
         print(f"\n== redocking (box of the bound ligand + 4 Å, receptor keeps {', '.join(KEEP)}; protonation states at "
               f"pH 7.4 pooled; ligands of 12-{args.max_heavy} heavy atoms; Vina exhaustiveness {args.exhaustiveness}, "
-              f"9 poses per state, seed 1, cpu {args.cpu}; "
+              f"9 poses per state, seed 1, cpu {args.cpu}; ring puckers per state: up to "
+              f"{args.ring_conformers or _default_ring_conformers()} (library default {_default_ring_conformers()}); "
+              f"{'crystal waters KEPT (--waters); ' if args.waters else ''}"
               "success: RMSD <= 2 Å)")
         print("   'deposited' = Vina score of the deposited pose after local optimisation (best state): better than the "
               "top pose means a search failure, worse a scoring failure")
         rows = []
         for x in redocking_set(args.max_heavy):
-            r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu)
+            r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers,
+                       waters=args.waters)
             rows.append(r)
             kind = "ok" if r["top1"] <= 2.0 else ("search failure" if r["deposited"] < r["score"] else "scoring failure")
             print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:6.3f} Å  best {r['best']:6.3f} Å"
                   f" of {r['n_poses']:>2}  score {r['score']:6.2f}  deposited {r['deposited']:6.2f}  {kind:<15}"
-                  f" {r['seconds']:5.1f} s  [{r['states']}; in the box: {r['kept'] or 'protein only'}]", flush=True)
+                  f" {r['seconds']:5.1f} s  [{r['states']}; ring conformers {r['conformers']}; in the box: {r['kept'] or 'protein only'}]", flush=True)
         n = len(rows)
         top1 = sum(r["top1"] <= 2.0 for r in rows)
         best = sum(r["best"] <= 2.0 for r in rows)
@@ -339,7 +395,7 @@ def main() -> None:
         s7 = str(_mirror() / "7eu8.cif.gz")
         for kind in ("ligand", "pore rings"):
             r = redock(s7, "JC9", "B", 903, box_kind="ligand" if kind == "ligand" else "pore",
-                       exhaustiveness=args.exhaustiveness, cpu=args.cpu)  # fmt: skip
+                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers)  # fmt: skip
             print(f"7EU8 JC9 (cryo-EM 4.07 Å), box of the {kind}: top-1 {r['top1']:.2f} Å, best {r['best']:.2f} Å "
                   f"of {r['n_poses']}, score {r['score']:.2f}, deposited {r['deposited']:.2f}, {r['seconds']:.1f} s", flush=True)
     if "overhead" not in args.skip:

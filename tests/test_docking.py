@@ -6,6 +6,7 @@ the validation redocking of S-ketamine over 5 seeds is marked slow.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -144,6 +145,26 @@ def test_receptor_keeps_cofactors_typed_from_the_ccd(mirror):
     assert _donors(r2, "GCP", "A", 202) == {"N1", "N2", "O2'", "O3'"}  # phosphate O-H deprotonated at pH 7.4
 
 
+def test_receptor_keeps_crystal_waters_only_when_asked(mirror):
+    """Default: no water; keep=(..., 'water'): every water O typed OA with one HD (donor and acceptor)."""
+    import toolkit
+    from toolkit.docking import prepare_receptor
+
+    s = toolkit.load_structure(mirror / "complexes" / "4dst.pdb.gz")
+    n_water = int((s.atoms["res_name"] == "HOH").sum())
+    assert n_water > 10
+    dry = prepare_receptor(s, remove=("9LI", "A", 201), keep=("ion", "ligand"))
+    assert not (s.atoms["res_name"][dry.atom_index] == "HOH").any()
+    wet = prepare_receptor(s, remove=("9LI", "A", 201), keep=("ion", "ligand", "water"))
+    sel = s.atoms["res_name"][wet.atom_index] == "HOH"
+    assert int(sel.sum()) == n_water and set(wet.types[sel].tolist()) == {"OA"}
+    assert wet.n_polar_h == dry.n_polar_h + n_water
+    lines = [ln for ln in wet.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    hoh = [i for i, ln in enumerate(lines) if ln[17:20] == "HOH"]
+    assert all(lines[i + 1][77:79].strip() == "HD" and lines[i + 1][17:20] == "HOH" for i in hoh[::2])
+    assert sum(1 for i in hoh if lines[i][77:79].strip() == "OA") == n_water
+
+
 def test_receptor_chain_selection_and_empty_selection(s7eu8):
     from toolkit.docking import prepare_receptor
 
@@ -200,6 +221,75 @@ def test_ligand_embedding_is_seeded_and_structure_ligands_use_the_ccd(s7eu8):
     assert jc9.name == "JC9" and jc9.reference is not None and "CCD" in jc9.source
     assert jc9.reference.GetNumAtoms() == 16
     assert Chem.MolToSmiles(Chem.RemoveHs(jc9.mol)) == "C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O"
+
+
+@needs_extra
+def test_ring_conformers_are_distinct_puckers_lowest_energy_first():
+    """Non-aromatic 4-6 rings get up to RING_CONFORMERS distinct puckers (ligand module docstring); others one."""
+    from rdkit import Chem
+
+    from toolkit.docking import prepare_ligand
+    from toolkit.docking.ligand import RING_CONFORMERS, RING_TORSION_TOL, _ring_torsions
+
+    # the 6nhb nNOS inhibitor KNS: a 3-ethoxy-N-methylpyrrolidine (envelope puckers)
+    kns = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1", ring_conformers=3)
+    assert 1 <= len(kns.conformers) <= RING_CONFORMERS
+    assert kns.conformers[0][0] is kns.mol and kns.conformers[0][1] == kns.pdbqt
+    tors = [_ring_torsions(m) for m, _ in kns.conformers]
+    assert all(t.shape == (5,) for t in tors)
+    for i in range(len(tors)):
+        for j in range(i):
+            assert np.max(np.abs((tors[i] - tors[j] + 180) % 360 - 180)) > RING_TORSION_TOL
+    pops = []
+    for m, text in kns.conformers:
+        pops.append(m.GetDoubleProp("ring_population"))
+        assert "ROOT" in text and Chem.MolToSmiles(Chem.RemoveHs(m)) == kns.smiles
+    assert pops == sorted(pops, reverse=True) and min(pops) >= 0.1 and sum(pops) <= 1.0 + 1e-9
+    # a strained pucker is not docked: the fused cyclohexane of 4cum WS7 keeps its chair alone
+    ws7 = prepare_ligand("C[C@]12CCCCC1=Nc1c(nc(N)[nH]c1=O)N2", ring_conformers=3)
+    assert len(ws7.conformers) == 1 and np.all(np.abs(_ring_torsions(ws7.mol)[:6]) > 40)  # chair: |torsions| ~55
+    # ketamine's cyclohexanone: the two chairs (aryl equatorial / axial)
+    ket = prepare_ligand(KETAMINE_S, pka=7.5, ring_conformers=3)
+    assert len(ket.conformers) == 2
+    t1, t2 = (_ring_torsions(m) for m, _ in ket.conformers)
+    assert np.all(np.abs(t1) > 20) and np.all(np.abs(t2) > 20) and np.all(np.sign(t1) == -np.sign(t2))  # chair flip
+    # seeded: the same conformers again
+    again = prepare_ligand("CCO[C@@H]1C[C@H](CCc2cc(F)c(F)c(CCc3cc(C)cc(N)n3)c2)N(C)C1", ring_conformers=3)
+    assert [x[1] for x in again.conformers] == [x[1] for x in kns.conformers]
+    # aromatic rings only (9LI of 4dst): one embedding; the default (ring_conformers=1): one embedding
+    assert len(prepare_ligand("Cc1[nH]c2cc(Cl)cc(Cl)c2c1CCN", ring_conformers=3).conformers) == 1
+    assert len(prepare_ligand(KETAMINE_S, pka=7.5).conformers) == 1
+    with pytest.raises(InvalidParameter, match="ring_conformers"):
+        prepare_ligand(KETAMINE_S, ring_conformers=0)
+
+
+@needs_extra
+def test_dock_pools_the_ring_puckers_with_vinas_rule(s7eu8, receptor):
+    """ring_conformers=3: each pucker docked with the same seed, poses pooled by score, none within MIN_RMSD."""
+    from toolkit.docking import box_from_ligand, dock, prepare_ligand
+    from toolkit.docking.engine import MIN_RMSD
+
+    lig = prepare_ligand((s7eu8, "JC9"), pka=7.5, ring_conformers=3)  # the cation: both chairs
+    assert len(lig.conformers) == 2
+    box = box_from_ligand(s7eu8, "JC9")
+    res = dock(receptor, lig, box, seed=5, exhaustiveness=1, n_poses=4)
+    assert res.settings["ring_conformers"] == 2 and 2 <= len(res.mols) <= 4
+    assert res.poses["score"].is_monotonic_increasing
+    assert res.poses["score"].max() <= res.poses["score"].min() + 3.0  # Vina's energy range
+    assert [m.GetIntProp("conformer") for m in res.mols] == res.poses["conformer"].tolist()
+    heavy = [a.GetAtomicNum() > 1 for a in res.mols[0].GetAtoms()]
+    xyz = [m.GetConformer().GetPositions()[heavy] for m in res.mols]
+    conf = res.poses["conformer"].tolist()
+    for i in range(len(xyz)):
+        for j in range(i):
+            if conf[i] != conf[j]:
+                assert np.sqrt(((xyz[i] - xyz[j]) ** 2).sum(1).mean()) >= MIN_RMSD
+    # each pucker's own run, as dock gives it for that pucker alone: the pooled top pose is the best of them
+    singles = []
+    for m, text in lig.conformers:
+        one = dataclasses.replace(lig, mol=m, pdbqt=text, conformers=[(m, text)])
+        singles.append(dock(receptor, one, box, seed=5, exhaustiveness=1, n_poses=4).best_score)
+    assert res.best_score == min(singles)
 
 
 @needs_extra
@@ -296,6 +386,7 @@ def test_docking_returns_rdkit_poses_with_prepared_bond_orders(quick_result, s7e
         heavy = np.array([a.GetAtomicNum() > 1 for a in m.GetAtoms()])
         assert box.contains(m.GetConformer().GetPositions()[heavy], margin=0.5).all()
     assert res.settings["seed"] == 3 and res.settings["exhaustiveness"] == 2
+    assert set(res.poses["conformer"]) == {1}  # default: one embedding per state
     # same seed, same result
     lig = prepare_ligand((s7eu8, "JC9"), pka=7.5)
     r1 = dock(receptor, lig, box, seed=11, exhaustiveness=1, n_poses=2)
@@ -388,7 +479,10 @@ def test_panel_reports_every_ligand_and_site_with_a_status(panel_serial):
     assert "cannot be parsed" in msg[("broken", "pore")]
     ok = df[df["status"] == "ok"]
     assert (ok["best_score"] < 0).all() and ok["key_contacts"].str.contains("GluN").all()
-    assert ok["state"].tolist() == ["cation (+1)", "cation (+1)"]
+    # the state of the top pose: ketamine's two states are pooled (either may win at exhaustiveness 1), memantine
+    # (primary amine, far from pH 7.4) has the cation alone
+    assert set(ok["state"]) <= {"cation (+1)", "neutral"}
+    assert ok.set_index("ligand").loc["memantine", "state"] == "cation (+1)"
     assert df.attrs["note"].startswith("Vina scores")
     assert set(results) == {("esketamine", "pore"), ("memantine", "pore")}
     r = results[("esketamine", "pore")]

@@ -18,7 +18,8 @@ Workflow
 >>> table = docking.dock_panel(receptor, n_jobs=2, progress=True)  # the panel, pore + lateral candidates  # doctest: +SKIP
 
 * :mod:`.receptor` - :func:`prepare_receptor` (atom typing, protonation, why not meeko's receptor tool).
-* :mod:`.ligand` - :func:`prepare_ligand`, :func:`prepare_ligand_states` (pH, pKa rule, ETKDG seed).
+* :mod:`.ligand` - :func:`prepare_ligand`, :func:`prepare_ligand_states` (pH, pKa rule, ETKDG seed, populated ring
+  puckers).
 * :mod:`.box` - :class:`Box`, :func:`box_from_ligand`, :func:`box_from_residues`, :func:`box_from_pocket`,
   :func:`validate_box` (limits and their sources).
 * :mod:`.engine` - :func:`dock`, :func:`dock_states`, :data:`POSE_COLUMNS` (Vina settings and sources).

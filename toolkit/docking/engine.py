@@ -52,7 +52,7 @@ SEED = 1
 #: Columns of :attr:`DockingResult.poses` (one row per pose, best first).
 POSE_COLUMNS = [
     "ligand", "state", "ph", "site", "seed", "pose", "score", "inter", "intra",
-    "centroid_x", "centroid_y", "centroid_z", "centroid_shift",
+    "centroid_x", "centroid_y", "centroid_z", "centroid_shift", "conformer",
 ]  # fmt: skip
 
 
@@ -72,7 +72,8 @@ class DockingResult:
         of the prepared ligand; property ``score`` (kcal/mol).
     poses : pandas.DataFrame
         :data:`POSE_COLUMNS`; ``centroid_shift`` is each pose's heavy-atom
-        centroid distance from the top pose (Å).
+        centroid distance from the top pose (Å); ``conformer`` the ring
+        conformation (1-based, :attr:`PreparedLigand.conformers`) it was docked from.
     settings : dict
         Seed, exhaustiveness, number of poses, energy range, cpu, Vina version.
     seconds : float
@@ -155,6 +156,13 @@ def dock(
 ) -> DockingResult:
     """Dock a prepared ligand into a box of a prepared receptor.
 
+    Every ring conformation of the ligand (:attr:`PreparedLigand.conformers`:
+    one by default, the populated ring puckers when prepared with
+    ``ring_conformers`` > 1; :mod:`toolkit.docking.ligand`) is docked with
+    the same seed and settings, and the poses are pooled by score with
+    Vina's own rule (a pose within :data:`MIN_RMSD` of a better one or more
+    than ``energy_range`` above the best dropped, at most ``n_poses``).
+
     Parameters
     ----------
     receptor, ligand, box
@@ -202,39 +210,70 @@ def dock(
         validate_box(box, receptor)
     t0 = time.perf_counter()
     path = _write_receptor(receptor)
+    runs = []  # one Vina run per ring conformation (ligand.conformers), same seed and settings
     try:
-        text, energies = run_vina(path, ligand.pdbqt, box, seed=seed, exhaustiveness=exhaustiveness,
-                                  n_poses=n_poses, energy_range=energy_range, cpu=cpu)  # fmt: skip
-    except (RuntimeError, ValueError, TypeError) as exc:
-        raise DockingError(f"Vina failed for {ligand.name} in {site} ({box}): {exc}") from exc
+        for k, (_, pdbqt) in enumerate(ligand.conformers):
+            try:
+                runs.append(run_vina(path, pdbqt, box, seed=seed, exhaustiveness=exhaustiveness, n_poses=n_poses,
+                                     energy_range=energy_range, cpu=cpu))  # fmt: skip
+            except (RuntimeError, ValueError, TypeError) as exc:
+                raise DockingError(f"Vina failed for {ligand.name} (ring conformer {k + 1}) in {site} ({box}): {exc}"
+                                   ) from exc  # fmt: skip
     finally:
         os.unlink(path)
     seconds = time.perf_counter() - t0
-    mols = _read_poses(text, ligand, meeko)
-    if not mols:
+    found = []  # (score, conformer, pose, mol, energies)
+    for k, (text, energies) in enumerate(runs):
+        mols = _read_poses(text, ligand, meeko)[: len(energies)]
+        found += [(float(e[0]), k, j, m, e) for j, (m, e) in enumerate(zip(mols, energies))]
+    if not found:
         raise DockingError(f"Vina returned no pose for {ligand.name} in {site}")
-    mols = mols[: len(energies)]
+    found = _merge_conformer_poses(found, n_poses, energy_range) if len(runs) > 1 else found
     import pandas as pd
 
-    cents = np.array([pose_centroid(m) for m in mols])
+    cents = np.array([pose_centroid(f[3]) for f in found])
     rows = []
-    for k, (m, e) in enumerate(zip(mols, energies)):
-        m.SetDoubleProp("score", float(e[0]))
+    for k, (score, conf, _, m, e) in enumerate(found):
+        m.SetDoubleProp("score", score)
         m.SetProp("state", ligand.state)
+        m.SetIntProp("conformer", conf + 1)
         m.SetProp("_Name", f"{ligand.name} pose {k + 1}")
         rows.append({
             "ligand": ligand.name, "state": ligand.state, "ph": ligand.ph, "site": site, "seed": seed,
-            "pose": k + 1, "score": float(e[0]), "inter": float(e[1]), "intra": float(e[2]),
+            "pose": k + 1, "score": score, "inter": float(e[1]), "intra": float(e[2]),
             "centroid_x": cents[k, 0], "centroid_y": cents[k, 1], "centroid_z": cents[k, 2],
-            "centroid_shift": float(np.linalg.norm(cents[k] - cents[0])),
+            "centroid_shift": float(np.linalg.norm(cents[k] - cents[0])), "conformer": conf + 1,
         })  # fmt: skip
+    mols = [f[3] for f in found]
     poses = pd.DataFrame(rows, columns=POSE_COLUMNS)
     settings = {
         "seed": seed, "exhaustiveness": exhaustiveness, "n_poses": n_poses, "energy_range": energy_range,
         "min_rmsd": MIN_RMSD, "cpu": cpu, "scoring": "vina", "vina": getattr(vina, "__version__", "?"),
         "box": str(box), "receptor": receptor.protonation, "protonation": ligand.protonation,
+        "ring_conformers": len(ligand.conformers),
     }  # fmt: skip
     return DockingResult(ligand, receptor, box, site, mols, poses, settings, seconds)
+
+
+def _merge_conformer_poses(found: list[tuple[Any, ...]], n_poses: int, energy_range: float) -> list[tuple[Any, ...]]:
+    """Pool the poses of the ring conformers like Vina pools its own: by score, ties by (conformer, pose);
+    a pose within :data:`MIN_RMSD` heavy-atom RMSD (same atom order, no superposition: Vina's rule) of a better
+    one is dropped, and one more than ``energy_range`` above the best; at most ``n_poses`` kept."""
+    found = sorted(found, key=lambda f: (f[0], f[1], f[2]))
+    found = [f for f in found if f[0] <= found[0][0] + energy_range]
+    kept: list[tuple[Any, ...]] = []
+    xyz: list[np.ndarray] = []
+    for f in found:
+        m = f[3]
+        heavy = np.array([a.GetAtomicNum() > 1 for a in m.GetAtoms()])
+        p = m.GetConformer().GetPositions()[heavy]
+        if any(np.sqrt(((p - q) ** 2).sum(axis=1).mean()) < MIN_RMSD for q in xyz):
+            continue
+        kept.append(f)
+        xyz.append(p)
+        if len(kept) >= n_poses:
+            break
+    return kept
 
 
 def _read_poses(text: str, ligand: PreparedLigand, meeko: Any) -> list[Any]:

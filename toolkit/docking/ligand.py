@@ -31,6 +31,55 @@ position, orientation and torsions at the start of every search, so only
 ring conformations come from this embedding. Atom typing and the torsion
 tree: meeko (Forli lab), whose SMILES/index remarks let docked poses be read
 back with the prepared bond orders.
+
+Ring conformations (option ``ring_conformers``; default :data:`RING_CONFORMERS` = 1)
+------------------------------------------------------------------------------------
+Vina keeps every ring rigid as embedded: only rotatable bonds are
+searched (Trott & Olson 2010, doi:10.1002/jcc.21334); meeko opens
+macrocycles (rings of 7 or more atoms) with closure pseudo-atoms
+(Eberhardt et al. 2021, doi:10.1021/acs.jcim.1c00203; Forli & Botta 2007,
+doi:10.1021/ci700036j, who describe the rigid-ring limitation), smaller
+rings stay rigid. A single embedding therefore fixes the pucker of every
+saturated or partly saturated ring (cyclohexane chair with a substituent
+axial or equatorial, pyrrolidine envelope, ...), and a wrong pucker moves
+the substituents by Å. The remedy is to dock an ensemble of ring
+conformations and pool the poses. Vina cannot see ring strain, though
+(rings are rigid, so their internal energy is not scored): a strained
+pucker that happens to fit better wins (on 4cum WS7, docking every pucker
+within 10 kcal/mol moved the top pose from 2.6 to 5.6 Å, a twist-boat of
+the cyclohexane ring). So only the *populated* puckers are docked, by the
+same rule as protonation states: for a state with a non-aromatic ring of
+4-6 atoms, :data:`RING_EMBEDS` seeded ETKDG conformers are minimised with
+MMFF94s without its Coulomb term (the force field OMEGA ranks conformers
+with, so that gas-phase charge-charge contacts do not decide: Hawkins et
+al. 2010, doi:10.1021/ci100031x); conformers are taken lowest energy
+first and one is a new pucker when one of its endocyclic torsions differs
+by more than :data:`RING_TORSION_TOL` (30°, half the ±55-60° torsion of a
+chair: a chair, its flipped chair, a boat and a twist differ by more,
+the same pucker minimised twice by less; Cremer & Pople 1975,
+doi:10.1021/ja00839a011); a pucker is docked when its Boltzmann
+population among the puckers at 298.15 K is at least
+:data:`MIN_STATE_FRACTION` (10 %, as for protonation states), up to
+``ring_conformers``, then minimised with the full MMFF94 like every
+embedding (a conformer that this moves into a pucker already kept is
+dropped). The first (lowest energy) is ``mol``/``pdbqt``; all
+are in ``conformers``, and :func:`dock` docks each with the same seed and
+pools the poses. Ketamine's cyclohexanone: the two chairs (aryl
+equatorial/axial). A ligand without such a ring keeps its single seeded
+embedding.
+
+It is an option (``ring_conformers=3``), not the default, because it did
+not help where it was measured (2026-11-30, exhaustiveness 8, seed 1):
+crystal redocking of ``benchmarks/bench_docking.py`` gave the same
+successes or worse (6nhb KNS, a pyrrolidine: top-1 1.97 Å with the single
+embedding, 2.04 Å with its populated puckers; 4cum WS7: its chair alone
+is populated, top-1 5.6 Å as with any embedding seed but the default
+one), and on 7EU8 the flipped chair of ketamine (aryl axial) gives a top
+pose turned out of the deposited place: the top-pose centroid came within
+2.5 Å of the deposited one in 0 of 5 seeds instead of 5 of 5 (the test
+``test_redocking_s_ketamine_into_7eu8_over_five_seeds``). With
+``ring_conformers=1`` (default) every ligand keeps its single seeded
+embedding and :func:`dock` runs Vina once per state.
 """
 
 from __future__ import annotations
@@ -51,7 +100,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PreparedLigand", "prepare_ligand", "prepare_ligand_states", "protonation_state", "protonation_states",
-    "DEFAULT_PH", "EMBED_SEED", "MIN_STATE_FRACTION", "STATE_POLICIES",
+    "DEFAULT_PH", "EMBED_SEED", "MIN_STATE_FRACTION", "STATE_POLICIES", "RING_CONFORMERS", "RING_EMBEDS",
+    "RING_TEMPERATURE", "RING_TORSION_TOL",
 ]  # fmt: skip
 
 #: Default pH of every preparation (physiological).
@@ -62,6 +112,14 @@ EMBED_SEED = 0xF00D
 MIN_STATE_FRACTION = 0.1
 #: ``states=`` values: one majority state, or every populated state.
 STATE_POLICIES = ("majority", "populated")
+#: Default largest number of ring conformations docked per state (1: the seeded embedding alone; module docstring).
+RING_CONFORMERS = 1
+#: ETKDG conformers generated to find the ring conformations.
+RING_EMBEDS = 30
+#: Temperature (K) of the Boltzmann populations of ring puckers.
+RING_TEMPERATURE = 298.15
+#: Two ring conformations are distinct when one endocyclic torsion differs by more than this (degrees).
+RING_TORSION_TOL = 30.0
 
 
 @dataclass(eq=False)
@@ -89,6 +147,10 @@ class PreparedLigand:
         For a ligand taken from a structure: its heavy atoms at the deposited
         coordinates (CCD bond orders), for RMSD and contact recall.
     source : str
+    conformers : list of (rdkit.Chem.Mol, str)
+        Every ring conformation docked (molecule, PDBQT), the first being
+        ``mol``/``pdbqt`` (module docstring); one entry for a ligand without a
+        non-aromatic ring of 4-6 atoms.
     """
 
     name: str
@@ -105,6 +167,11 @@ class PreparedLigand:
     seed: int = EMBED_SEED
     fraction: float = float("nan")
     meta: dict[str, Any] = field(default_factory=dict)
+    conformers: list[tuple[Any, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.conformers:
+            self.conformers = [(self.mol, self.pdbqt)]
 
     def __repr__(self) -> str:
         return f"<PreparedLigand {self.name}: {self.smiles} ({self.state} at pH {self.ph:g}; {self.protonation})>"
@@ -239,6 +306,79 @@ def _embed(mol: Chem.Mol, seed: int, name: str) -> Chem.Mol:
     return mh
 
 
+def _ring_torsions(mol: Chem.Mol, conf_id: int = -1) -> np.ndarray:
+    """Endocyclic torsions (degrees) of the non-aromatic rings of 4-6 atoms, in a fixed order."""
+    from rdkit.Chem import rdMolTransforms
+
+    conf = mol.GetConformer(conf_id)
+    out = []
+    for ring in mol.GetRingInfo().AtomRings():
+        n = len(ring)
+        if not 4 <= n <= 6 or all(mol.GetAtomWithIdx(i).GetIsAromatic() for i in ring):
+            continue
+        out += [rdMolTransforms.GetDihedralDeg(conf, *[ring[(k + j) % n] for j in range(4)]) for k in range(n)]
+    return np.asarray(out, dtype=float)
+
+
+def _ring_conformers(mol: Chem.Mol, seed: int, name: str, n_max: int) -> list[Chem.Mol]:
+    """Populated ring puckers, lowest energy first (module docstring); ``[_embed(...)]`` without such rings."""
+    from rdkit import Chem
+    from rdkit.Chem import AllChem
+
+    mh = Chem.AddHs(mol)
+    if n_max <= 1 or mh.GetNumHeavyAtoms() < 2 or not any(
+            4 <= len(r) <= 6 and not all(mh.GetAtomWithIdx(i).GetIsAromatic() for i in r)
+            for r in mh.GetRingInfo().AtomRings()):  # fmt: skip
+        return [_embed(mol, seed, name)]
+    params = AllChem.ETKDGv3()
+    params.randomSeed = int(seed)
+    cids = list(AllChem.EmbedMultipleConfs(mh, RING_EMBEDS, params))
+    if not cids:
+        return [_embed(mol, seed, name)]
+    energy = np.zeros(len(cids))
+    try:
+        props = AllChem.MMFFGetMoleculeProperties(mh, mmffVariant="MMFF94s")
+        if props is not None:
+            props.SetMMFFEleTerm(False)
+        for k, cid in enumerate(cids):
+            ff = (AllChem.MMFFGetMoleculeForceField(mh, props, confId=cid) if props is not None
+                  else AllChem.UFFGetMoleculeForceField(mh, confId=cid))  # fmt: skip
+            ff.Minimize(maxIts=2000)
+            energy[k] = ff.CalcEnergy()
+    except Exception:  # no force field: the ETKDG geometry of the seeded embedding alone
+        return [_embed(mol, seed, name)]
+    order = sorted(range(len(cids)), key=lambda i: (energy[i], i))
+    tors = {i: _ring_torsions(mh, cids[i]) for i in order}
+    puckers: list[int] = []
+    for i in order:
+        if all(np.max(np.abs((tors[i] - tors[j] + 180.0) % 360.0 - 180.0)) > RING_TORSION_TOL for j in puckers):
+            puckers.append(i)
+    rt = 0.0019872036 * RING_TEMPERATURE  # kcal/mol
+    w = np.exp(-(energy[puckers] - energy[puckers[0]]) / rt)
+    frac = w / w.sum()
+    out = []
+    for i, f in zip(puckers, frac):
+        if f < MIN_STATE_FRACTION or len(out) >= n_max:
+            continue
+        m = Chem.Mol(mh)
+        conf = Chem.Conformer(mh.GetConformer(cids[i]))
+        m.RemoveAllConformers()
+        m.AddConformer(conf, assignId=True)
+        try:  # the docked geometry: full MMFF94 as for every embedding (_embed); the pucker stays
+            if AllChem.MMFFHasAllMoleculeParams(m):
+                AllChem.MMFFOptimizeMolecule(m, maxIters=500)
+            else:
+                AllChem.UFFOptimizeMolecule(m, maxIters=500)
+        except Exception:  # a failed clean-up keeps the ranked geometry
+            pass
+        tm = _ring_torsions(m)
+        if any(np.max(np.abs((tm - _ring_torsions(x) + 180.0) % 360.0 - 180.0)) <= RING_TORSION_TOL for x in out):
+            continue  # the clean-up moved it into a pucker already kept (flat 5-ring pseudorotation)
+        m.SetDoubleProp("ring_population", float(f))
+        out.append(m)
+    return out
+
+
 def _pdbqt(mh: Chem.Mol, name: str) -> str:
     (meeko,) = require("meeko", what="ligand preparation")
     try:
@@ -258,6 +398,7 @@ def prepare_ligand(
     ph: float = DEFAULT_PH,
     pka: float | None = None,
     seed: int = EMBED_SEED,
+    ring_conformers: int = RING_CONFORMERS,
 ) -> PreparedLigand:
     """Protonate, embed and type a ligand for Vina.
 
@@ -279,6 +420,10 @@ def prepare_ligand(
         Sourced pKa of the most basic amine (overrides the panel's).
     seed
         Seed of the ETKDG embedding.
+    ring_conformers
+        Largest number of populated ring puckers to dock (default
+        :data:`RING_CONFORMERS` = 1: the seeded embedding alone; e.g. 3 to
+        dock up to three; see the module docstring).
 
     Returns
     -------
@@ -299,11 +444,13 @@ def prepare_ligand(
     >>> lig.state, lig.smiles  # doctest: +SKIP
     ('cation (+1)', 'C[NH2+][C@]1(c2ccccc2Cl)CCCCC1=O')
     """
-    return prepare_ligand_states(source, name=name, ph=ph, pka=pka, seed=seed, states="majority")[0]
+    return prepare_ligand_states(source, name=name, ph=ph, pka=pka, seed=seed, states="majority",
+                                 ring_conformers=ring_conformers)[0]
 
 
 def check_ligand_options(*, name: object = None, ph: object = DEFAULT_PH, pka: object = None,
-                         seed: object = EMBED_SEED, states: object = "majority") -> None:
+                         seed: object = EMBED_SEED, states: object = "majority",
+                         ring_conformers: object = RING_CONFORMERS) -> None:
     """Type and range checks of the ligand-preparation arguments (:class:`~toolkit.errors.InvalidParameter`).
 
     pH and pKa ranges are those of :func:`toolkit.chem.compute_properties`.
@@ -321,6 +468,7 @@ def check_ligand_options(*, name: object = None, ph: object = DEFAULT_PH, pka: o
     check_optional(check_number, pka, "pka", *PKA_RANGE)
     check_int(seed, "seed", 0, 2**31 - 1)
     check_str(states, "states", tuple(STATE_POLICIES))
+    check_int(ring_conformers, "ring_conformers", 1, 20)
 
 
 def _parse_source(source: Any, name: str | None, pka: float | None) -> tuple[Any, str, float | None, Any, str]:
@@ -374,6 +522,7 @@ def prepare_ligand_states(
     pka: float | None = None,
     seed: int = EMBED_SEED,
     states: str = "populated",
+    ring_conformers: int = RING_CONFORMERS,
 ) -> list[PreparedLigand]:
     """Every protonation state to dock (see the module docstring), each prepared as by :func:`prepare_ligand`.
 
@@ -388,18 +537,18 @@ def prepare_ligand_states(
     """
     from rdkit import Chem
 
-    check_ligand_options(name=name, ph=ph, pka=pka, seed=seed, states=states)
+    check_ligand_options(name=name, ph=ph, pka=pka, seed=seed, states=states, ring_conformers=ring_conformers)
     require("meeko", "dimorphite_dl", what="ligand preparation")
     mol, name, pka, reference, src = _parse_source(source, name, pka)
     input_smiles = Chem.MolToSmiles(Chem.RemoveHs(mol))
     out = []
     for prot, how, frac in protonation_states(mol, ph, pka, states):
         q, state = _state_text(prot)
-        mh = _embed(prot, seed, name)
-        text = _pdbqt(mh, name)
+        confs = [(m, _pdbqt(m, name)) for m in _ring_conformers(prot, seed, name, int(ring_conformers))]
+        mh, text = confs[0]
         out.append(PreparedLigand(
             name=name, input_smiles=input_smiles, smiles=Chem.MolToSmiles(prot), mol=mh, pdbqt=text, ph=float(ph),
             formal_charge=q, state=state, protonation=how, reference=reference, source=src, seed=int(seed),
-            fraction=float(frac),
+            fraction=float(frac), conformers=confs,
         ))  # fmt: skip
     return out

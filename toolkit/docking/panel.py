@@ -356,11 +356,12 @@ def _dask_task(entry: Mapping[str, Any], receptor: Receptor, sites: dict[str, Bo
 
 
 def _cost(state: Any) -> int:
-    """Relative cost of docking a state (heavy atoms x (rotatable bonds + 1)) for longest-first scheduling."""
+    """Relative cost of docking a state (heavy atoms x (rotatable bonds + 1) x ring conformers) for longest-first
+    scheduling."""
     from rdkit.Chem import rdMolDescriptors
 
     m = state.mol
-    return int(m.GetNumHeavyAtoms() * (rdMolDescriptors.CalcNumRotatableBonds(m) + 1))
+    return int(m.GetNumHeavyAtoms() * (rdMolDescriptors.CalcNumRotatableBonds(m) + 1) * len(state.conformers))
 
 
 def _run_processes(entries: list[dict[str, Any]], receptor: Receptor, sites: dict[str, Box], opts: dict[str, Any],

@@ -14,7 +14,7 @@ the Vina scoring function):
   default), plus non-polymer components of the categories or CCD codes in
   ``keep`` (default: ions), minus the removed ligand instance(s) (default:
   every component of category ``'ligand'``, so the bound drug is removed).
-  Water is always removed. Hydrogens present in the file are dropped and
+  Water is removed by default. Hydrogens present in the file are dropped and
   polar hydrogens added by rule (below), so every input is treated alike.
 * **AutoDock atom types**: carbon ``C``, aromatic ring carbons of
   Phe/Tyr/Trp/His ``A``; nitrogen ``N``, His Nδ1 ``NA`` (acceptor);
@@ -43,6 +43,16 @@ the Vina scoring function):
   hydrogens only to mark donors (its hydrogen-bond term is distance-only
   between heavy atoms), so one approximate hydrogen per donor types the
   donor exactly as a fully protonated receptor would.
+* **Crystal waters** (``keep=(..., "water")``, an option): every water
+  oxygen is kept, typed ``OA`` with one ``HD`` (donor and acceptor, as
+  Vina types a water it is given). Docking with the crystallographic
+  waters is an established redocking variant (Roberts & Mancera 2008,
+  doi:10.1021/ci700285e: waters kept in the binding site improved pose
+  prediction), but in a *redocking* they are an information leak: the
+  deposited waters fill the site everywhere except where the deposited
+  ligand sits, so they steer the search toward the answer. The default
+  therefore removes them; benchmark figures with them are reported
+  separately (``benchmarks/bench_docking.py --waters``).
 * **Charges**: written as 0.000. The Vina scoring function uses no partial
   charges (Trott & Olson 2010, doi:10.1002/jcc.21334; Eberhardt et al.
   2021, doi:10.1021/acs.jcim.1c00203); they would matter only for the AD4
@@ -252,8 +262,11 @@ def prepare_receptor(
         component of category ``'ligand'`` (so the bound drug is removed).
     keep
         Non-polymer components to keep, by category (``'ion'``, ``'ligand'``,
-        ``'additive'``, ...) or CCD code (``'HEM'``); water is never kept and
-        the ``remove`` instances are removed whatever ``keep`` says.
+        ``'additive'``, ...) or CCD code (``'HEM'``); the ``remove``
+        instances are removed whatever ``keep`` says. Water is removed unless
+        ``'water'`` is in ``keep`` (an option for redocking into the
+        deposited complex: each water oxygen typed ``OA`` with one ``HD``,
+        donor and acceptor; see the module docstring for what it implies).
 
     Returns
     -------
@@ -319,12 +332,13 @@ def prepare_receptor(
                 i = int(idx[0])
                 remove_keys.add((code, str(a["chain_id"][i]), int(a["res_id"][i])))
     keep_set = {str(k) for k in keep}
+    keep_water = "water" in keep_set or "HOH" in keep_set
     kept_het: list[str] = []
     kept_keys: list[tuple[str, str, int]] = []
     het_mask = np.zeros(structure.n_atoms, dtype=bool)
     for r in ligs.itertuples():
         key = (r.ccd_code, r.chain, int(r.auth_seq_id))
-        if key in remove_keys or r.category == "water":
+        if key in remove_keys or (r.category == "water" and not keep_water):
             continue
         if r.category in keep_set or r.ccd_code in keep_set:
             m = (a["res_name"] == r.ccd_code) & (a["chain_id"] == r.chain) & (a["res_id"] == int(r.auth_seq_id)) & ~poly
@@ -366,6 +380,7 @@ def prepare_receptor(
         [n in _SIDECHAIN_DONORS.get(r, ()) for r, n in zip(res_name.tolist(), name.tolist())], dtype=bool))  # fmt: skip
     het_donor = _type_hetero(structure, idx, types, kept_keys)
     donor |= het_donor
+    donor |= ~is_poly & (e == "O") & np.isin(res_name, ["HOH", "DOD", "WAT"])  # water O: donor and acceptor
     xyz = structure.coord[idx].astype(float)
     from scipy.spatial import cKDTree
 
