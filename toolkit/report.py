@@ -615,6 +615,25 @@ _POCKET_FREE_BUILDERS = frozenset({_summary_section, _ligand_sections, _literatu
 
 
 # ----------------------------------------------------------------------------- compute
+#: Residues of the still (``site.png``) with a ligand: those with an atom within this distance (Å)
+#: of a ligand atom. The close-up (``site_view`` zooms on the ligand) shows ~20 Å around it, and
+#: its camera counts occluding atoms up to ~26 Å from the ligand centre, so 32 Å changes neither.
+STILL_RADIUS = 32.0
+
+
+def _near_ligand(s: Any, lig_key: tuple[str, str, int], radius: float = STILL_RADIUS) -> Any:
+    """The entry cut to the whole residues with an atom within ``radius`` Å of the ligand (for the still)."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    lig = s.coord[s.ligand_atoms(*lig_key)].astype(np.float64)
+    near = np.zeros(s.n_atoms, dtype=bool)
+    hits = cKDTree(s.coord.astype(np.float64)).query_ball_point(lig, r=radius)
+    near[np.unique(np.concatenate([np.asarray(h, dtype=np.int64) for h in hits]))] = True
+    keep = np.isin(s.residue_index, np.unique(s.residue_index[near]))
+    return type(s)(s.entry_id, {k: v[keep] for k, v in s.atoms.items()}, s.meta, s.source)
+
+
 def _find_ligands(s: Any, ligand: str | None) -> list[tuple[str, str, int, str]]:
     from .errors import LigandNotFound
 
@@ -883,8 +902,12 @@ def _compute_rest(s: Any, found: list[tuple[str, str, int, str]], notes: list[st
     def _start_png(pocket_table: Any) -> threading.Thread:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            png_view = site_view(s, first.site if first else None, first.interactions if first else None, pocket_table,
-                                 ligand=lig_key, title=title)  # fmt: skip
+            # a cheaper scene for the still (software WebGL): with a ligand only the residues near it
+            # (the close-up shows nothing farther), and no antialiasing (7EU8: 7.5 -> 3.1 CPU-s)
+            still = _near_ligand(s, lig_key) if first else s
+            png_view = site_view(still, first.site if first else None, first.interactions if first else None,
+                                 pocket_table, ligand=lig_key, title=title)  # fmt: skip
+        png_view.antialias = False
 
         def _render() -> None:
             t = time.perf_counter()
