@@ -220,3 +220,23 @@ def test_non_finite_coordinates_named_error(s7eu8, where):
         with pytest.raises(InvalidCoordinates, match="non-finite") as e:
             fn(bad)
         assert isinstance(e.value, StructureFormatError)
+
+
+def test_lean_perturbed_keys_equal_full_evaluation(s7eos):
+    """A perturbed search of the consensus evaluates only the pockets still in the running (faces,
+    path to the lipid, lining); the passing pockets and their lining equal those of the full
+    evaluation of every pocket (7EOS: candidates pass, so the comparison is not vacuous)."""
+    import inspect
+
+    from toolkit.sites.implicit_membrane import membrane
+    from toolkit.sites.lateral import _perturbed_keys, _perturbed_keys_full
+    from toolkit.sites.pockets import _buriedness_arg, find_pockets, tmd_frame
+
+    kw = {k: v.default for k, v in inspect.signature(find_pockets).parameters.items()
+          if v.kind is inspect.Parameter.KEYWORD_ONLY}  # fmt: skip
+    kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
+    m, frame = membrane(s7eos), tmd_frame(s7eos)
+    crit = (200.0, 0.5, 0.5, 3.8)
+    full = _perturbed_keys_full(s7eos, m, frame, kw, crit, 303)
+    assert full  # pockets pass on this grid
+    assert _perturbed_keys(s7eos, m, frame, kw, crit, 303) == full

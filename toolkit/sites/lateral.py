@@ -61,6 +61,7 @@ anything else is ``'other'``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -320,20 +321,51 @@ def _evaluate(structure: Structure, m, frame, kw: dict, crit: tuple[float, float
 
 def _perturbed_keys(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
                     seed: int) -> dict[int, set[str]]:  # fmt: skip
-    """One perturbed search: ``pocket_id -> {"chain:label", ...}`` of the pockets passing every criterion."""
+    """One perturbed search: ``pocket_id -> {"chain:label", ...}`` of the pockets passing every criterion.
+
+    Only which pockets pass matters here, so the criteria run cheapest first and
+    each costly step only on the pockets still in the running: ``faces`` (in
+    the search, ``relevant``), the path to the lipid, the lining. The passing
+    set is the one of :func:`_evaluate` (the path radius of a pocket does not
+    depend on the other pockets asked for; tested against it).
+    """
+    vmin, hmin, smin, rmin = crit
+    relevant = (tuple(m.center.tolist()), tuple(m.normal.tolist()), float(m.half_thickness), vmin, hmin, smin)
+    res = _search(structure, **{**kw, "perturb": seed, "relevant": relevant})
+    df = res.df
+    if not len(df):
+        return {}
+    depth = m.depth(df[["center_x", "center_y", "center_z"]].to_numpy(float))
+    ok = (
+        (np.abs(depth) <= m.half_thickness) & (df["volume"] >= vmin).to_numpy() & (df["hydrophobicity"] >= hmin).to_numpy()
+        & (df["stability"] >= smin).to_numpy() & ~df["faces"].isin(("pore", "both")).to_numpy()
+    )  # fmt: skip
+    pids = [int(p) for p in df.loc[ok, "pocket_id"] if not frame.radial(res.points[int(p)]).min() < PORE_RADIUS]
+    paths = _path_radius(res, m, pids) if pids else {}
+    passing = [p for p in pids if paths.get(p, 0.0) >= rmin]
+    lining = _lining_long(structure, res, m, passing, frame)
+    return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in lining.groupby("pocket_id")}
+
+
+def _perturbed_keys_full(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
+                         seed: int) -> dict[int, set[str]]:  # fmt: skip
+    """:func:`_perturbed_keys` through the full :func:`_evaluate` (every pocket's evidence): the reference of the tests."""
     psel, plin, _ = _evaluate(structure, m, frame, {**kw, "perturb": seed}, crit)
     ok = set(psel.loc[psel["reason"] == "", "pocket_id"].astype(int))
     return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in plin.groupby("pocket_id") if q in ok}
 
 
 def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
-                        seeds: tuple[int, ...] | list[int]) -> list[dict[int, set[str]]]:  # fmt: skip
-    """The perturbed searches of the consensus, in seed order.
+                        seeds: tuple[int, ...] | list[int], meanwhile: Callable[[], Any]) -> tuple[Any, list[dict[int, set[str]]]]:  # fmt: skip
+    """The perturbed searches of the consensus, in seed order, and ``meanwhile()``.
 
     They are independent: with ``n_jobs`` > 1 they run in that many worker
     processes (each search single-threaded there), which gives the same
-    results as the serial loop (fixed seeds, deterministic search).
+    results as the serial loop (fixed seeds, deterministic search), while this
+    process runs ``meanwhile`` (the search on the unperturbed grid). Returns
+    ``(meanwhile(), keys per seed)``.
     """
+    import contextlib
     import warnings
 
     from .._jobs import process_pool, resolve_n_jobs
@@ -341,13 +373,21 @@ def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[fl
     workers = min(resolve_n_jobs(kw.get("n_jobs", 1)), len(seeds))
     if workers > 1:
         one = {**kw, "n_jobs": 1, "progress": False}
+        stack = contextlib.ExitStack()
         try:
-            with process_pool(workers, ["toolkit.sites.lateral"]) as ex:
-                futures = [ex.submit(_perturbed_keys, structure, m, frame, one, crit, s) for s in seeds]
-                return [f.result() for f in futures]
+            # the libraries every search imports, loaded once in the fork server and shared by the workers
+            ex = stack.enter_context(process_pool(workers, ["toolkit.sites.lateral", "toolkit.model", "pandas",
+                                                            "scipy.ndimage", "scipy.spatial"]))  # fmt: skip
+            futures = [ex.submit(_perturbed_keys, structure, m, frame, one, crit, s) for s in seeds]
         except OSError as exc:  # no worker process could be started: the same work, here
+            stack.close()
             warnings.warn(f"perturbed pocket searches run in this process: no worker process ({exc})", stacklevel=3)
-    return [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
+        else:
+            with stack:  # an error here terminates the workers
+                first = meanwhile()
+                return first, [f.result() for f in futures]
+    first = meanwhile()
+    return first, [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
 
 
 def lateral_sites(
@@ -435,13 +475,17 @@ def lateral_sites(
     kw["min_volume"] = min(float(kw["min_volume"]), vmin) if np.isfinite(vmin) else kw["min_volume"]
     kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
     crit = (vmin, hmin, smin, rmin)
-    sel, lining, res = _evaluate(structure, m, frame, kw, crit)
+    # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds); with
+    # n_jobs > 1 the perturbed searches run in worker processes while the unperturbed one runs here
+    (sel, lining, res), perturbed = _perturbed_searches(
+        structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations],
+        meanwhile=lambda: _evaluate(structure, m, frame, kw, crit),
+    )  # fmt: skip
     df = res.df
     pids = sel["pocket_id"].astype(int).tolist()
-    # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds)
     keys = {p: set(g["chain"] + ":" + g["label"]) for p, g in lining.groupby("pocket_id")}
     votes = {p: int(not r) for p, r in zip(pids, sel["reason"])}
-    for pkeys in _perturbed_searches(structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations]):
+    for pkeys in perturbed:
         for p in pids:
             a_ = keys.get(p, set())
             if a_ and any(len(a_ & b_) / len(a_ | b_) >= PARTNER_JACCARD for b_ in pkeys.values()):

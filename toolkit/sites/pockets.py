@@ -907,7 +907,16 @@ def _reproduced(pts: np.ndarray, grids: list[_Grid], spacing: float) -> np.ndarr
 
 
 def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, min_buriedness, min_volume,
-            n_jobs, progress, core_fraction=None, perturb=0) -> _Result:  # fmt: skip
+            n_jobs, progress, core_fraction=None, perturb=0, relevant=None) -> _Result:  # fmt: skip
+    """The pocket search (cached per structure and parameters).
+
+    ``relevant``, for the perturbed searches of :func:`toolkit.sites.lateral.lateral_sites`
+    (which only ask which pockets pass every lateral criterion): ``(centre, normal,
+    half_thickness, min_volume, min_hydrophobicity, min_stability)`` of the membrane and the
+    criteria; ``faces`` (the costliest per-pocket step) is then computed only for pockets
+    whose centre lies in that slab and which pass the volume, hydrophobicity and stability
+    criteria, and is ``'none'`` for the others (which fail a criterion either way).
+    """
     import pandas as pd
     from scipy import ndimage
     from scipy.spatial import cKDTree
@@ -924,7 +933,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     vmin = _check("min_volume", min_volume)
     workers = resolve_n_jobs(n_jobs)
     core_fraction = CORE_BURIEDNESS if core_fraction is None else core_fraction
-    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction, int(perturb))
+    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction, int(perturb), relevant)
     per_struct = _CACHE.setdefault(structure, {})
     if key in per_struct:
         return per_struct[key]
@@ -1007,11 +1016,21 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
             centre = pts.mean(axis=0)
             in_tmd = False
             faces = "none"
+            vol = len(pts) * vox
+            stability = float(_reproduced(pts, shifted, spacing).mean())
+            if relevant is not None:  # only whether this pocket can pass the lateral criteria matters
+                r_c, r_n, r_half, r_vol, r_hyd, r_stab = relevant
+                depth = float((centre @ rot + c0 - np.asarray(r_c)) @ np.asarray(r_n))
+                tol = 1e-6  # rounding: a pocket on a threshold is kept (computed in full)
+                wanted = (abs(depth) <= r_half + tol and vol >= r_vol - tol and hyd >= r_hyd - tol
+                          and stability >= r_stab - tol)  # fmt: skip
+            else:
+                wanted = True
             if frame is not None:
                 t = float(frame.axial(centre[None])[0])
                 rad = float(frame.radial(centre[None])[0])
                 in_tmd = frame.t_min <= t <= frame.t_max and rad <= frame.r_max
-                if in_tmd:
+                if in_tmd and wanted:
                     mouth = (
                         ndimage.binary_dilation(sub, structure=mouth_struct)
                         & g.empty[sl_big]
@@ -1021,8 +1040,6 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
                         g.origin + (np.argwhere(mouth) + np.array([s.start for s in sl_big])) * spacing
                     )
                     faces = _faces(frame, np.vstack([pts, mouth_pts]), g.sd, probe, g.origin, spacing)
-            vol = len(pts) * vox
-            stability = float(_reproduced(pts, shifted, spacing).mean())
             drug = bur * (0.5 + 0.5 * hyd) * min(1.0, vol / _DRUG_VOLUME)
             pts = pts @ rot + c0  # back to the input frame
             centre = pts.mean(axis=0)
