@@ -134,11 +134,13 @@ def test_candidates_stable_under_spacing_and_rotation(entry, request):
 
 
 def test_parallel_perturbed_searches_equal_serial(s7eos, s7eu8, lat7eos):
-    """n_jobs=2 runs the perturbed searches of the consensus in worker processes (searched afresh
-    there: the in-process search cache is not shared); the tables equal the serial ones exactly."""
+    """n_jobs=2 runs the perturbed searches of the consensus in threads beside the unperturbed
+    search; on a fresh copy of the entry (nothing reused from the search cache) the tables equal
+    the serial ones exactly."""
     sites, lining = lat7eos
     assert sites["lateral_candidate"].any()  # 7EOS has candidates: the comparison is not vacuous
-    psites, plining = lateral_sites(s7eos, paralog=s7eu8, n_jobs=2)
+    fresh = with_coord(s7eos, s7eos.coord.copy())
+    psites, plining = lateral_sites(fresh, paralog=s7eu8, n_jobs=2)
     pd.testing.assert_frame_equal(psites, sites, check_exact=True)
     pd.testing.assert_frame_equal(plining, lining, check_exact=True)
 
