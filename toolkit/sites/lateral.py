@@ -255,24 +255,42 @@ def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
             pi = np.round((res.to_search(res.points[pid]) - sub_origin) / g.spacing).astype(np.int64)
             ok = np.all((pi >= 0) & (pi < np.array(slab.shape)), axis=1)
             pocket_idx[pid] = pi[ok]
-        for level in _PATH_LEVELS:
-            open_ = slab & (clear >= level)
-            if not open_.any():
-                break
-            lab, _ = ndimage.label(open_)
-            lipid = np.unique(lab[border & open_])
-            lipid = lipid[lipid > 0]
-            if not len(lipid):
-                break
-            still = False
-            for pid in mine:
-                pi = pocket_idx[pid]
-                hit = lab[pi[:, 0], pi[:, 1], pi[:, 2]]
-                if np.isin(hit[hit > 0], lipid).any():
-                    out[pid] = float(level)
-                    still = True
-            if not still:
-                break
+        # A pocket reaches the lipid at a level when one of its points lies in an open component
+        # touching the border. Open space only shrinks as the level rises, so this is monotone in
+        # the level: each pocket's narrowest radius (the highest level it reaches) is found by
+        # bisection over the levels, each level labelled once (memo) for every pocket.
+        memo: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+        def labelled(li: int, memo=memo, slab=slab, clear=clear, border=border) -> tuple[np.ndarray, np.ndarray] | None:
+            if li not in memo:
+                open_ = slab & (clear >= _PATH_LEVELS[li])
+                memo[li] = None
+                if open_.any():
+                    lab, _ = ndimage.label(open_)
+                    lipid = np.unique(lab[border & open_])
+                    lipid = lipid[lipid > 0]
+                    memo[li] = (lab, lipid) if len(lipid) else None
+            return memo[li]
+
+        def reaches(pid: int, li: int, labelled=labelled, pocket_idx=pocket_idx) -> bool:
+            got = labelled(li)
+            if got is None:
+                return False
+            lab, lipid = got
+            pi = pocket_idx[pid]
+            hit = lab[pi[:, 0], pi[:, 1], pi[:, 2]]
+            return bool(np.isin(hit[hit > 0], lipid).any())
+
+        for pid in mine:
+            lo, hi = -1, len(_PATH_LEVELS) - 1  # the highest level reached lies in (lo, hi]; -1: none
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if reaches(pid, mid):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo >= 0:
+                out[pid] = float(_PATH_LEVELS[lo])
     return out
 
 
