@@ -735,17 +735,12 @@ def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 
     return out
 
 
-def _pocket_job(entry: str, ligand: str | None, n_jobs: int, progress: bool) -> PocketAnalysis:
-    """:func:`pocket_analysis` in a worker process (the entry loaded there from the structure cache).
-
-    It starts before the main process has loaded the entry, so it finds the ligands itself
-    (:func:`_find_ligands`, the same rule): with ligands, the lateral candidates; without, every pocket.
-    """
+def _pocket_job(entry: str, with_ligands: bool, n_jobs: int, progress: bool) -> PocketAnalysis:
+    """:func:`pocket_analysis` in a worker process (the entry loaded there from the structure cache)."""
     from .structure import load_structure
 
     t, c = time.perf_counter(), time.process_time()
     s = load_structure(entry)
-    with_ligands = bool(_find_ligands(s, ligand))
     load, load_cpu = time.perf_counter() - t, time.process_time() - c
     out = pocket_analysis(s, with_ligands=with_ligands, n_jobs=n_jobs, progress=progress)
     out.seconds = {"load entry": load, **out.seconds}
@@ -829,26 +824,25 @@ def compute_report(
                        progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
     n_jobs = resolve_n_jobs(n_jobs)
     check_bool(dock, "dock")
+    s = load_structure(entry)
+    found = _find_ligands(s, ligand)
+    notes: list[str] = []
+    if len(found) > MAX_LIGANDS:
+        notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
+        found = found[:MAX_LIGANDS]
+    _stage("load entry")
 
     with contextlib.ExitStack() as stack:
-        # The pocket analysis is the longest step: with n_jobs > 1 it starts first, before this
-        # process loads the entry, in a worker process (which loads the entry from the structure
-        # cache and finds its ligands itself), and is collected when needed.
+        # The pocket analysis is the longest step: with n_jobs > 1 it starts first, in a worker
+        # process (which loads the entry from the structure cache), and is collected when needed.
         pocket_future = None
         if pockets and n_jobs > 1:
             src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(entry)
             try:
                 ex = stack.enter_context(process_pool(1, ["toolkit.report"]))
-                pocket_future = ex.submit(_pocket_job, src, ligand, n_jobs, progress)
+                pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
             except OSError as exc:  # no process could be started (e.g. no /dev/shm): the same work, here
                 warnings.warn(f"pocket analysis runs in this process: no worker process ({exc})", stacklevel=2)
-        s = load_structure(entry)
-        found = _find_ligands(s, ligand)
-        notes: list[str] = []
-        if len(found) > MAX_LIGANDS:
-            notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
-            found = found[:MAX_LIGANDS]
-        _stage("load entry")
         data = _compute_rest(
             s, found, notes, pocket_future, entry=entry, compare_entry=compare_entry, ligands_file=ligands_file,
             smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs,
