@@ -704,7 +704,7 @@ def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 
         out.membrane_error = str(exc)
     out.seconds["membrane fit"] = time.perf_counter() - t
     out.cpu_seconds["membrane fit"] = time.process_time() - c
-    t, c = time.perf_counter(), time.process_time()
+    t, c, cc = time.perf_counter(), time.process_time(), _children_cpu()
     if with_ligands:
         try:
             out.pockets, out.kind = sites.lateral_candidates(structure, n_jobs=n_jobs, progress=progress), "lateral"
@@ -714,6 +714,10 @@ def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 
             out.lateral_error = str(exc)
         out.seconds["pocket search + lateral sites"] = time.perf_counter() - t
         out.cpu_seconds["pocket search + lateral sites"] = time.process_time() - c
+        forked = _children_cpu() - cc  # the perturbed searches' forked children (lateral._perturbed_searches)
+        if forked > 0:
+            out.seconds["perturbed searches in forked children"] = float("nan")  # within the step above
+            out.cpu_seconds["perturbed searches in forked children"] = forked
     else:
         out.pockets, out.kind = sites.find_pockets(structure, n_jobs=n_jobs, progress=progress).head(MAX_POCKETS), "all"
         out.seconds["pocket search"] = time.perf_counter() - t
@@ -733,6 +737,17 @@ def pocket_analysis(structure: Any, *, with_ligands: bool = True, n_jobs: int = 
         for _, row in out.pockets.iterrows():
             out.points[row["pocket_id"]] = sites.pocket_points(structure, row)
     return out
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished (waited-for) children; 0 where the OS does not say."""
+    try:
+        import resource
+
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+    except (ImportError, OSError):  # not on POSIX
+        return 0.0
 
 
 def _pocket_job(entry: str, with_ligands: bool, n_jobs: int, progress: bool) -> PocketAnalysis:

@@ -373,34 +373,129 @@ def _perturbed_keys_full(structure: Structure, m, frame, kw: dict, crit: tuple[f
     return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in plin.groupby("pocket_id") if q in ok}
 
 
+def _in_child(fn: Callable[..., Any], *args: Any) -> tuple[Callable[[], Any], Callable[[], None]]:
+    """Start ``fn(*args)`` in a forked child process; returns ``(wait, kill)``.
+
+    ``os.fork``: the child shares this process's memory (copy-on-write: no
+    interpreter start, import or copy of the structure) and sends back only the
+    pickled result through a pipe. Call only when this process runs no other
+    thread (see :func:`_perturbed_searches`). If the child fails in any way
+    (an exception, killed, a result that does not unpickle), the waiting
+    function computes ``fn(*args)`` here instead: the same result, later.
+    ``kill()`` stops the child and reaps it (when the caller gives up).
+    """
+    import os
+    import pickle
+
+    try:
+        r, w = os.pipe()
+    except OSError:  # no pipe: computed here when waited for
+        return (lambda: fn(*args)), (lambda: None)
+    try:
+        pid = os.fork()
+    except OSError:  # no process could be started: computed here when waited for
+        os.close(r)
+        os.close(w)
+        return (lambda: fn(*args)), (lambda: None)
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+        code = 1
+        try:
+            os.close(r)
+            from .._jobs import _die_with_parent_thread
+
+            _die_with_parent_thread()
+            data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def wait() -> Any:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0 and data:
+            try:
+                return pickle.loads(data)
+            except Exception:  # any broken payload: recompute here
+                pass
+        return fn(*args)
+
+    def kill() -> None:
+        import signal
+
+        os.close(r)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+    return wait, kill
+
+
 def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
                         seeds: tuple[int, ...] | list[int], meanwhile: Callable[[], Any]) -> tuple[Any, list[dict[int, set[str]]]]:  # fmt: skip
     """The perturbed searches of the consensus, in seed order, and ``meanwhile()``.
 
-    They are independent: with ``n_jobs`` > 1 they run in that many threads
-    (each search single-threaded; the grid work is numpy, which releases the
-    GIL) while this thread runs ``meanwhile`` (the search on the unperturbed
+    They are independent: with ``n_jobs`` > 1 they run in ``n_jobs`` groups
+    (seeds ``i::n_jobs``) beside ``meanwhile`` (the search on the unperturbed
     grid), with the same results as the serial loop (fixed seeds,
-    deterministic search). Threads, not processes: no interpreter, import or
-    copy of the structure per worker (measured on 7EU8 in the report: about
-    1-1.5 CPU-s less for the same searches). Returns ``(meanwhile(), keys per seed)``.
+    deterministic search). Each group runs in a child forked from this process
+    (:func:`_in_child`: no interpreter, import or copy of the structure; the
+    searches are mostly Python-level work, which threads would run one at a
+    time under the GIL). Where forking is not possible or not safe (no
+    ``os.fork``, or another thread runs in this process) the groups run in
+    threads instead. Returns ``(meanwhile(), keys per seed)``.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    import os
+    import threading
 
     from .._jobs import resolve_n_jobs
 
     workers = min(resolve_n_jobs(kw.get("n_jobs", 1)), len(seeds))
     if workers > 1:
         one = {**kw, "n_jobs": 1, "progress": False}
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perturbed-search") as ex:
-            futures = [ex.submit(_perturbed_keys, structure, m, frame, one, crit, s) for s in seeds]
+        groups = [list(seeds[i::workers]) for i in range(workers)]
+
+        def run(group: list[int]) -> list[dict[int, set[str]]]:
+            return [_perturbed_keys(structure, m, frame, one, crit, s) for s in group]
+
+        # the only other thread a toolkit worker runs is its parent watch, which sleeps and
+        # reads /proc (no lock the child could need): forking beside it is safe
+        if hasattr(os, "fork") and all(t is threading.main_thread() or t.name == "toolkit-parent-watch"
+                                       for t in threading.enumerate()):  # fmt: skip
+            import gc
+            import importlib
+
+            for name in ("scipy.ndimage", "scipy.spatial"):  # the search's libraries: imported once here, not in each child
+                importlib.import_module(name)
+
+            gc.freeze()  # the children's garbage collector leaves the shared objects alone (fewer page copies)
+            try:
+                children = [_in_child(run, g) for g in groups]
+            finally:
+                gc.unfreeze()
             try:
                 first = meanwhile()
             except BaseException:
-                for f in futures:
-                    f.cancel()
+                for _, kill in children:
+                    kill()
                 raise
-            return first, [f.result() for f in futures]
+            results = [wait() for wait, _ in children]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perturbed-search") as ex:
+                futures = [ex.submit(run, g) for g in groups]
+                try:
+                    first = meanwhile()
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+                results = [f.result() for f in futures]
+        by_seed = {s: k for g, res in zip(groups, results) for s, k in zip(g, res)}
+        return first, [by_seed[s] for s in seeds]
     first = meanwhile()
     return first, [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
 
@@ -432,8 +527,9 @@ def lateral_sites(
         random orientation and shifted by a random fraction of a step (fixed
         seeds). (A rotation of the *input* changes nothing: the search runs in
         the protein's own principal-axes frame.) With ``n_jobs`` > 1 (a search
-        parameter) the perturbed searches run in parallel threads, beside the
-        unperturbed search, with the same results as serially.
+        parameter) the perturbed searches run in parallel (forked child
+        processes), beside the unperturbed search, with the same results as
+        serially.
     **search
         Passed to :func:`toolkit.sites.find_pockets` (``grid_spacing``, ...).
 
@@ -491,7 +587,7 @@ def lateral_sites(
     kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
     crit = (vmin, hmin, smin, rmin)
     # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds); with
-    # n_jobs > 1 the perturbed searches run in worker processes while the unperturbed one runs here
+    # n_jobs > 1 the perturbed searches run in forked children while the unperturbed one runs here
     (sel, lining, res), perturbed = _perturbed_searches(
         structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations],
         meanwhile=lambda: _evaluate(structure, m, frame, kw, crit),
