@@ -6,13 +6,13 @@ Baselines: 7.1 s (idle) before the membrane fit and the lateral-site
 evidence joined the report, 28 s (idle, 2 cores) once they had joined, all in
 one process; 15.0 s (idle, load 1.5) and ~28 CPU-s before the speed work of
 issue 13 (Ez scan by FFT, bit-packed enclosure, lean perturbed searches in
-threads, a cheaper still). One untimed run does the set-up; then each variant runs
+forked children, a cheaper still). One untimed run does the set-up; then each variant runs
 ``--repeat`` times as a new process (the way a user runs it: cold, no result
 is reused between runs) and the median wall time is printed:
 
 * default: pocket analysis (membrane, then the pocket search with its 4
-  perturbed searches in threads beside it) in a worker process, 7EOS
-  comparison, static PNG (Chromium);
+  perturbed searches in two children forked beside it, 2 seeds each) in a
+  worker process, 7EOS comparison, static PNG (Chromium);
 * ``--n-jobs 1``: the baseline, the old default: the same report with every step
   in one process, one after the other (the ratio to it is printed);
 * ``--png no``: without the static picture;

@@ -1211,8 +1211,9 @@ def build_report(
         Cores used (positive, or -1, the default: every usable core; see
         ``toolkit._jobs``). Above 1, the pocket analysis (membrane fit, pocket
         search, lateral sites) runs in a worker process alongside the rest of
-        the report, and the pocket search uses ``n_jobs`` threads; 1 runs
-        everything in this process. The results are the same.
+        the report, and its perturbed searches run in ``n_jobs`` children
+        forked from that worker; 1 runs everything in this process. The
+        results are the same.
     progress : bool
         Progress bars of the pocket search.
     sections, extra_sections : list of section builders, optional
