@@ -750,6 +750,15 @@ def _children_cpu() -> float:
         return 0.0
 
 
+def _warm_pocket_worker() -> None:
+    """Import what :func:`_pocket_job` needs (run in the pocket worker while the report loads the entry)."""
+    import importlib
+
+    for name in ("toolkit.structure", "toolkit.sites.implicit_membrane", "toolkit.sites.pockets",
+                 "toolkit.sites.lateral", "scipy.ndimage", "scipy.spatial"):  # fmt: skip
+        importlib.import_module(name)
+
+
 def _pocket_job(entry: str, with_ligands: bool, n_jobs: int, progress: bool) -> PocketAnalysis:
     """:func:`pocket_analysis` in a worker process (the entry loaded there from the structure cache)."""
     from .structure import load_structure
@@ -839,25 +848,30 @@ def compute_report(
                        progress=progress, sections=sections, extra_sections=extra_sections)  # fmt: skip
     n_jobs = resolve_n_jobs(n_jobs)
     check_bool(dock, "dock")
-    s = load_structure(entry)
-    found = _find_ligands(s, ligand)
-    notes: list[str] = []
-    if len(found) > MAX_LIGANDS:
-        notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
-        found = found[:MAX_LIGANDS]
-    _stage("load entry")
 
     with contextlib.ExitStack() as stack:
-        # The pocket analysis is the longest step: with n_jobs > 1 it starts first, in a worker
-        # process (which loads the entry from the structure cache), and is collected when needed.
-        pocket_future = None
+        # The pocket analysis is the longest step: with n_jobs > 1 it runs in a worker process
+        # (which loads the entry from the structure cache), started at once with the libraries
+        # to import (while this process loads the entry and finds its ligands), given the job
+        # then, and collected when needed.
+        ex, pocket_future = None, None
         if pockets and n_jobs > 1:
-            src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(entry)
             try:
                 ex = stack.enter_context(process_pool(1, ["toolkit.report"]))
-                pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
+                ex.submit(_warm_pocket_worker)
             except OSError as exc:  # no process could be started (e.g. no /dev/shm): the same work, here
+                ex = None
                 warnings.warn(f"pocket analysis runs in this process: no worker process ({exc})", stacklevel=2)
+        s = load_structure(entry)
+        found = _find_ligands(s, ligand)
+        notes: list[str] = []
+        if len(found) > MAX_LIGANDS:
+            notes.append(f"{len(found)} ligand instances found; the first {MAX_LIGANDS} are reported.")
+            found = found[:MAX_LIGANDS]
+        _stage("load entry")
+        if ex is not None:
+            src = str(Path(entry).resolve()) if Path(str(entry)).is_file() else str(entry)
+            pocket_future = ex.submit(_pocket_job, src, bool(found), n_jobs, progress)
         data = _compute_rest(
             s, found, notes, pocket_future, entry=entry, compare_entry=compare_entry, ligands_file=ligands_file,
             smiles_column=smiles_column, pockets=pockets, png=png, ph=ph, cutoff=cutoff, n_jobs=n_jobs,
