@@ -133,12 +133,24 @@ def test_candidates_stable_under_spacing_and_rotation(entry, request):
                 assert best >= 0.5, (entry, pid, best)
 
 
-def test_parallel_perturbed_searches_equal_serial(s7eos, s7eu8, lat7eos):
-    """n_jobs=2 runs the perturbed searches of the consensus in worker processes (searched afresh
-    there: the in-process search cache is not shared); the tables equal the serial ones exactly."""
+def test_parallel_perturbed_searches_equal_serial(s7eos, s7eu8, lat7eos, monkeypatch):
+    """n_jobs=2 runs the perturbed searches of the consensus in forked children beside the unperturbed
+    search; on a fresh copy of the entry (nothing reused from the search cache) the tables equal
+    the serial ones exactly."""
+    import os
+    import threading
+
+    from toolkit.sites import lateral
+
     sites, lining = lat7eos
     assert sites["lateral_candidate"].any()  # 7EOS has candidates: the comparison is not vacuous
-    psites, plining = lateral_sites(s7eos, paralog=s7eu8, n_jobs=2)
+    started = []
+    real = lateral._in_child
+    monkeypatch.setattr(lateral, "_in_child", lambda fn, *a: (started.append(a), real(fn, *a))[1])
+    fresh = with_coord(s7eos, s7eos.coord.copy())
+    psites, plining = lateral_sites(fresh, paralog=s7eu8, n_jobs=2)
+    if hasattr(os, "fork") and threading.active_count() == 1:  # the forked path ran: 2 children, 2 seeds each
+        assert sorted(len(a[0]) for a in started) == [2, 2]
     pd.testing.assert_frame_equal(psites, sites, check_exact=True)
     pd.testing.assert_frame_equal(plining, lining, check_exact=True)
 
@@ -220,3 +232,45 @@ def test_non_finite_coordinates_named_error(s7eu8, where):
         with pytest.raises(InvalidCoordinates, match="non-finite") as e:
             fn(bad)
         assert isinstance(e.value, StructureFormatError)
+
+
+def test_lean_perturbed_keys_equal_full_evaluation(s7eos):
+    """A perturbed search of the consensus evaluates only the pockets still in the running (faces,
+    path to the lipid, lining); the passing pockets and their lining equal those of the full
+    evaluation of every pocket (7EOS: candidates pass, so the comparison is not vacuous)."""
+    import inspect
+
+    from toolkit.sites.implicit_membrane import membrane
+    from toolkit.sites.lateral import _perturbed_keys, _perturbed_keys_full
+    from toolkit.sites.pockets import _buriedness_arg, find_pockets, tmd_frame
+
+    kw = {k: v.default for k, v in inspect.signature(find_pockets).parameters.items()
+          if v.kind is inspect.Parameter.KEYWORD_ONLY}  # fmt: skip
+    kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
+    m, frame = membrane(s7eos), tmd_frame(s7eos)
+    crit = (200.0, 0.5, 0.5, 3.8)
+    full = _perturbed_keys_full(s7eos, m, frame, kw, crit, 303)
+    assert full  # pockets pass on this grid
+    assert _perturbed_keys(s7eos, m, frame, kw, crit, 303) == full
+
+
+def _boom(x):
+    raise ValueError(f"bad {x}")
+
+
+def test_in_child_result_and_fallback():
+    """A forked child's result comes back through the pipe; a failing child is recomputed here (same error)."""
+    import os
+
+    from toolkit.sites.lateral import _in_child
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no os.fork on this platform (the threads path runs instead)")
+    wait, _ = _in_child(lambda n: {n: {"A:L1", str(os.getpid())}}, 3)
+    got = wait()
+    assert list(got) == [3] and "A:L1" in got[3] and str(os.getpid()) not in got[3]  # computed in another process
+    wait, _ = _in_child(_boom, 7)
+    with pytest.raises(ValueError, match="bad 7"):
+        wait()
+    wait, kill = _in_child(lambda: __import__("time").sleep(30))
+    kill()  # stopped and reaped at once

@@ -97,3 +97,32 @@ def test_no_protein_and_nan_coordinates(s7eu8):
     no_prot = {k: v[keep] for k, v in s7eu8.atoms.items()}
     with pytest.raises(NoProteinError, match="no protein"):
         membrane(with_atoms(s7eu8, no_prot))
+
+
+def test_fft_scan_equals_direct_sums():
+    """_scan (real FFTs, types summed in the frequency domain) equals the direct sum of the Ez
+    profiles over the residues, for every direction, slab centre and thickness."""
+    from toolkit.sites.implicit_membrane import _BIN, _ez, _ez_depth, _hemisphere, _scan
+
+    rng = np.random.default_rng(5)
+    types = ["ALA", "LEU", "LYS", "TRP"]
+    xyz = rng.normal(size=(60, 3)) * [20.0, 15.0, 30.0]
+    tidx = rng.integers(0, len(types), size=60)
+    dirs = _hemisphere(7)
+    thick = np.array([24.0, 30.0, 37.0])
+    e, c, t = _scan(dirs, xyz, tidx, types, thick)
+    every = xyz @ dirs.T
+    lo = every.min() - 2.0  # one bin grid for every direction
+    n_bins = int(np.ceil((every.max() + 2.0 - lo) / _BIN)) + 1
+    for k, d in enumerate(dirs):
+        bins = np.rint((xyz @ d - lo) / _BIN)
+        best = (np.inf, 0.0, 0.0)
+        for th in thick:
+            half = 0.5 * th + 25.0
+            for j in range(n_bins):
+                dz = (j - bins) * _BIN  # depth of each residue from a slab centred on bin j
+                inside = np.abs(dz) <= half + 1e-9
+                en = sum(_ez([types[i]], _ez_depth(np.array([[z]]), th))[0, 0] for i, z in zip(tidx[inside], dz[inside]))
+                if en < best[0] - 1e-9:
+                    best = (en, lo + j * _BIN, th)
+        assert e[k] == pytest.approx(best[0], abs=1e-9) and c[k] == pytest.approx(best[1]) and t[k] == best[2]

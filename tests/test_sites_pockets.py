@@ -487,3 +487,32 @@ def test_grid_limit_is_named(s7eu8):
     with pytest.raises(GridTooLarge, match="limit") as e:
         find_pockets(s7eu8, grid_spacing=0.2)
     assert isinstance(e.value, InvalidParameter)
+
+
+def test_packed_enclosure_equals_boolean_shifts():
+    """The bit-packed scan-line enclosure counts exactly what OR-ing shifted boolean grids counts."""
+    from toolkit.sites.pockets import N_LINES, _enclosure, _lines, _shift_or
+
+    def reference(protein, ray):
+        steps = int(np.floor(ray))
+        counts = np.zeros(protein.shape, dtype=np.uint8)
+        for d in _lines(N_LINES):
+            offs = []
+            for k in range(1, steps + 1):
+                o = tuple(int(x) for x in np.rint(k * d))
+                if o != (0, 0, 0) and o not in offs and all(abs(x) < n for x, n in zip(o, protein.shape)):
+                    offs.append(o)
+            fwd, bwd = np.zeros_like(protein), np.zeros_like(protein)
+            for o in offs:
+                _shift_or(fwd, protein, o)
+                _shift_or(bwd, protein, (-o[0], -o[1], -o[2]))
+            counts += fwd & bwd
+        return counts
+
+    rng = np.random.default_rng(3)
+    for shape in [(5, 7, 9), (64, 6, 5), (65, 9, 4), (130, 12, 9), (20, 70, 11)]:  # across word boundaries
+        for density in (0.05, 0.3):
+            protein = rng.random(shape) < density
+            for ray in (3.0, 15.0):
+                got = _enclosure(protein, 1.0, ray, 1, False)
+                assert got.dtype == np.uint8 and np.array_equal(got, reference(protein, ray)), (shape, density, ray)

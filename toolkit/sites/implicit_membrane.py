@@ -272,32 +272,61 @@ def _cone(axis: np.ndarray, max_deg: float, n: int) -> np.ndarray:
     return local[:, :1] * u + local[:, 1:2] * v + local[:, 2:3] * a
 
 
+def _fast_length(n: int) -> int:
+    """Smallest even 5-smooth number (only factors 2, 3, 5) >= ``n``: a fast FFT length."""
+    m = max(2, int(n) + (int(n) % 2))
+    while True:
+        r = m
+        for f in (2, 3, 5):
+            while r % f == 0:
+                r //= f
+        if r == 1:
+            return m
+        m += 2
+
+
 def _scan(dirs: np.ndarray, xyz: np.ndarray, type_idx: np.ndarray, types: list[str],
           thicknesses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Best (energy, centre offset, thickness) per direction."""
-    from scipy.signal import fftconvolve
+    """Best (energy, centre offset, thickness) per direction.
 
+    For each direction the energy of every slab centre (bin ``j``) is the
+    correlation of the per-type depth histograms with the Ez profiles,
+    ``E[j] = sum_t sum_i hist_t[i] prof_t(|j - i|)``, the profile cut at
+    ``T/2 + 25`` Å. It is computed with real FFTs of one length for every
+    thickness: the histograms are transformed once, summed over types in the
+    frequency domain, and one inverse transform per thickness gives every
+    centre of every direction (the same sums as a direct convolution, to
+    rounding).
+    """
     proj = xyz @ dirs.T  # (n_res, n_dir)
     lo = float(proj.min()) - 2.0
     nb = int(np.ceil((float(proj.max()) + 2.0 - lo) / _BIN)) + 1
     b = np.clip(np.rint((proj - lo) / _BIN).astype(np.int64), 0, nb - 1)
-    nt = len(types)
-    hist = np.zeros((len(dirs), nt, nb))
-    d_idx = np.broadcast_to(np.arange(len(dirs))[None, :], b.shape)
-    t_idx = np.broadcast_to(type_idx[:, None], b.shape)
-    np.add.at(hist, (d_idx.ravel(), t_idx.ravel(), b.ravel()), 1.0)
-    best_e = np.full(len(dirs), np.inf)
-    best_c = np.zeros(len(dirs))
-    best_t = np.zeros(len(dirs))
+    nt, nd = len(types), len(dirs)
+    # histogram (n_dir, n_type, n_bin) by one bincount of flat indices
+    flat = (np.arange(nd)[None, :] * nt + type_idx[:, None]) * nb + b
+    hist = np.bincount(flat.ravel(), minlength=nd * nt * nb).reshape(nd, nt, nb).astype(np.float64)
+    kmax = int(np.ceil((0.5 * float(np.max(thicknesses)) + 25.0) / _BIN))  # widest profile: offsets -kmax..kmax
+    nfft = _fast_length(nb + 2 * kmax)  # >= nb + 2 kmax: no wrap-around
+    fh = np.fft.rfft(hist, n=nfft, axis=2)  # (n_dir, n_type, nf)
+    best_e = np.full(nd, np.inf)
+    best_c = np.zeros(nd)
+    best_t = np.zeros(nd)
+    rows = np.arange(nd)
     for t in thicknesses:
         half = 0.5 * t + 25.0  # the Ez profiles are ~0 beyond 25 Å past the interfaces
-        prof = _profiles(types, float(t), half)  # (nt, nk), symmetric
-        e = fftconvolve(hist, prof[None, :, :], mode="same", axes=2).sum(axis=1)  # (n_dir, nb)
-        k = e.argmin(axis=1)
-        val = e[np.arange(len(dirs)), k]
+        prof = _profiles(types, float(t), half)  # (nt, 2k+1), symmetric, offsets -k..k
+        k = (prof.shape[1] - 1) // 2
+        # circular kernel: offset d at index d mod nfft (symmetric, so correlation = convolution)
+        kern = np.zeros((nt, nfft))
+        kern[:, : k + 1] = prof[:, k:]
+        kern[:, nfft - k :] = prof[:, :k]
+        e = np.fft.irfft(np.einsum("dtf,tf->df", fh, np.fft.rfft(kern, axis=1)), n=nfft, axis=1)[:, :nb]
+        j = e.argmin(axis=1)
+        val = e[rows, j]
         better = val < best_e - 1e-9
         best_e[better] = val[better]
-        best_c[better] = lo + k[better] * _BIN
+        best_c[better] = lo + j[better] * _BIN
         best_t[better] = t
     return best_e, best_c, best_t
 

@@ -61,6 +61,7 @@ anything else is ``'other'``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -254,24 +255,42 @@ def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
             pi = np.round((res.to_search(res.points[pid]) - sub_origin) / g.spacing).astype(np.int64)
             ok = np.all((pi >= 0) & (pi < np.array(slab.shape)), axis=1)
             pocket_idx[pid] = pi[ok]
-        for level in _PATH_LEVELS:
-            open_ = slab & (clear >= level)
-            if not open_.any():
-                break
-            lab, _ = ndimage.label(open_)
-            lipid = np.unique(lab[border & open_])
-            lipid = lipid[lipid > 0]
-            if not len(lipid):
-                break
-            still = False
-            for pid in mine:
-                pi = pocket_idx[pid]
-                hit = lab[pi[:, 0], pi[:, 1], pi[:, 2]]
-                if np.isin(hit[hit > 0], lipid).any():
-                    out[pid] = float(level)
-                    still = True
-            if not still:
-                break
+        # A pocket reaches the lipid at a level when one of its points lies in an open component
+        # touching the border. Open space only shrinks as the level rises, so this is monotone in
+        # the level: each pocket's narrowest radius (the highest level it reaches) is found by
+        # bisection over the levels, each level labelled once (memo) for every pocket.
+        memo: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+        def labelled(li: int, memo=memo, slab=slab, clear=clear, border=border) -> tuple[np.ndarray, np.ndarray] | None:
+            if li not in memo:
+                open_ = slab & (clear >= _PATH_LEVELS[li])
+                memo[li] = None
+                if open_.any():
+                    lab, _ = ndimage.label(open_)
+                    lipid = np.unique(lab[border & open_])
+                    lipid = lipid[lipid > 0]
+                    memo[li] = (lab, lipid) if len(lipid) else None
+            return memo[li]
+
+        def reaches(pid: int, li: int, labelled=labelled, pocket_idx=pocket_idx) -> bool:
+            got = labelled(li)
+            if got is None:
+                return False
+            lab, lipid = got
+            pi = pocket_idx[pid]
+            hit = lab[pi[:, 0], pi[:, 1], pi[:, 2]]
+            return bool(np.isin(hit[hit > 0], lipid).any())
+
+        for pid in mine:
+            lo, hi = -1, len(_PATH_LEVELS) - 1  # the highest level reached lies in (lo, hi]; -1: none
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if reaches(pid, mid):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo >= 0:
+                out[pid] = float(_PATH_LEVELS[lo])
     return out
 
 
@@ -320,34 +339,165 @@ def _evaluate(structure: Structure, m, frame, kw: dict, crit: tuple[float, float
 
 def _perturbed_keys(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
                     seed: int) -> dict[int, set[str]]:  # fmt: skip
-    """One perturbed search: ``pocket_id -> {"chain:label", ...}`` of the pockets passing every criterion."""
+    """One perturbed search: ``pocket_id -> {"chain:label", ...}`` of the pockets passing every criterion.
+
+    Only which pockets pass matters here, so the criteria run cheapest first and
+    each costly step only on the pockets still in the running: ``faces`` (in
+    the search, ``relevant``), the path to the lipid, the lining. The passing
+    set is the one of :func:`_evaluate` (the path radius of a pocket does not
+    depend on the other pockets asked for; tested against it).
+    """
+    vmin, hmin, smin, rmin = crit
+    relevant = (tuple(m.center.tolist()), tuple(m.normal.tolist()), float(m.half_thickness), vmin, hmin, smin)
+    res = _search(structure, **{**kw, "perturb": seed, "relevant": relevant})
+    df = res.df
+    if not len(df):
+        return {}
+    depth = m.depth(df[["center_x", "center_y", "center_z"]].to_numpy(float))
+    ok = (
+        (np.abs(depth) <= m.half_thickness) & (df["volume"] >= vmin).to_numpy() & (df["hydrophobicity"] >= hmin).to_numpy()
+        & (df["stability"] >= smin).to_numpy() & ~df["faces"].isin(("pore", "both")).to_numpy()
+    )  # fmt: skip
+    pids = [int(p) for p in df.loc[ok, "pocket_id"] if not frame.radial(res.points[int(p)]).min() < PORE_RADIUS]
+    paths = _path_radius(res, m, pids) if pids else {}
+    passing = [p for p in pids if paths.get(p, 0.0) >= rmin]
+    lining = _lining_long(structure, res, m, passing, frame)
+    return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in lining.groupby("pocket_id")}
+
+
+def _perturbed_keys_full(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
+                         seed: int) -> dict[int, set[str]]:  # fmt: skip
+    """:func:`_perturbed_keys` through the full :func:`_evaluate` (every pocket's evidence): the reference of the tests."""
     psel, plin, _ = _evaluate(structure, m, frame, {**kw, "perturb": seed}, crit)
     ok = set(psel.loc[psel["reason"] == "", "pocket_id"].astype(int))
     return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in plin.groupby("pocket_id") if q in ok}
 
 
-def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
-                        seeds: tuple[int, ...] | list[int]) -> list[dict[int, set[str]]]:  # fmt: skip
-    """The perturbed searches of the consensus, in seed order.
+def _in_child(fn: Callable[..., Any], *args: Any) -> tuple[Callable[[], Any], Callable[[], None]]:
+    """Start ``fn(*args)`` in a forked child process; returns ``(wait, kill)``.
 
-    They are independent: with ``n_jobs`` > 1 they run in that many worker
-    processes (each search single-threaded there), which gives the same
-    results as the serial loop (fixed seeds, deterministic search).
+    ``os.fork``: the child shares this process's memory (copy-on-write: no
+    interpreter start, import or copy of the structure) and sends back only the
+    pickled result through a pipe. Call only when this process runs no other
+    thread (see :func:`_perturbed_searches`). If the child fails in any way
+    (an exception, killed, a result that does not unpickle), the waiting
+    function computes ``fn(*args)`` here instead: the same result, later.
+    ``kill()`` stops the child and reaps it (when the caller gives up).
     """
-    import warnings
+    import os
+    import pickle
 
-    from .._jobs import process_pool, resolve_n_jobs
+    try:
+        r, w = os.pipe()
+    except OSError:  # no pipe: computed here when waited for
+        return (lambda: fn(*args)), (lambda: None)
+    try:
+        pid = os.fork()
+    except OSError:  # no process could be started: computed here when waited for
+        os.close(r)
+        os.close(w)
+        return (lambda: fn(*args)), (lambda: None)
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+        code = 1
+        try:
+            os.close(r)
+            from .._jobs import _die_with_parent_thread
+
+            _die_with_parent_thread()
+            data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def wait() -> Any:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0 and data:
+            try:
+                return pickle.loads(data)
+            except Exception:  # any broken payload: recompute here
+                pass
+        return fn(*args)
+
+    def kill() -> None:
+        import signal
+
+        os.close(r)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+    return wait, kill
+
+
+def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[float, float, float, float],
+                        seeds: tuple[int, ...] | list[int], meanwhile: Callable[[], Any]) -> tuple[Any, list[dict[int, set[str]]]]:  # fmt: skip
+    """The perturbed searches of the consensus, in seed order, and ``meanwhile()``.
+
+    They are independent: with ``n_jobs`` > 1 they run in ``n_jobs`` groups
+    (seeds ``i::n_jobs``) beside ``meanwhile`` (the search on the unperturbed
+    grid), with the same results as the serial loop (fixed seeds,
+    deterministic search). Each group runs in a child forked from this process
+    (:func:`_in_child`: no interpreter, import or copy of the structure; the
+    searches are mostly Python-level work, which threads would run one at a
+    time under the GIL). Where forking is not possible or not safe (no
+    ``os.fork``, or another thread runs in this process) the groups run in
+    threads instead. Returns ``(meanwhile(), keys per seed)``.
+    """
+    import os
+    import threading
+
+    from .._jobs import resolve_n_jobs
 
     workers = min(resolve_n_jobs(kw.get("n_jobs", 1)), len(seeds))
     if workers > 1:
         one = {**kw, "n_jobs": 1, "progress": False}
-        try:
-            with process_pool(workers, ["toolkit.sites.lateral"]) as ex:
-                futures = [ex.submit(_perturbed_keys, structure, m, frame, one, crit, s) for s in seeds]
-                return [f.result() for f in futures]
-        except OSError as exc:  # no worker process could be started: the same work, here
-            warnings.warn(f"perturbed pocket searches run in this process: no worker process ({exc})", stacklevel=3)
-    return [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
+        groups = [list(seeds[i::workers]) for i in range(workers)]
+
+        def run(group: list[int]) -> list[dict[int, set[str]]]:
+            return [_perturbed_keys(structure, m, frame, one, crit, s) for s in group]
+
+        # the only other thread a toolkit worker runs is its parent watch, which sleeps and
+        # reads /proc (no lock the child could need): forking beside it is safe
+        if hasattr(os, "fork") and all(t is threading.main_thread() or t.name == "toolkit-parent-watch"
+                                       for t in threading.enumerate()):  # fmt: skip
+            import gc
+            import importlib
+
+            for name in ("scipy.ndimage", "scipy.spatial"):  # the search's libraries: imported once here, not in each child
+                importlib.import_module(name)
+
+            gc.freeze()  # the children's garbage collector leaves the shared objects alone (fewer page copies)
+            try:
+                children = [_in_child(run, g) for g in groups]
+            finally:
+                gc.unfreeze()
+            try:
+                first = meanwhile()
+            except BaseException:
+                for _, kill in children:
+                    kill()
+                raise
+            results = [wait() for wait, _ in children]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perturbed-search") as ex:
+                futures = [ex.submit(run, g) for g in groups]
+                try:
+                    first = meanwhile()
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+                results = [f.result() for f in futures]
+        by_seed = {s: k for g, res in zip(groups, results) for s, k in zip(g, res)}
+        return first, [by_seed[s] for s in seeds]
+    first = meanwhile()
+    return first, [_perturbed_keys(structure, m, frame, kw, crit, s) for s in seeds]
 
 
 def lateral_sites(
@@ -377,8 +527,9 @@ def lateral_sites(
         random orientation and shifted by a random fraction of a step (fixed
         seeds). (A rotation of the *input* changes nothing: the search runs in
         the protein's own principal-axes frame.) With ``n_jobs`` > 1 (a search
-        parameter) the perturbed searches run in parallel worker processes,
-        with the same results as serially.
+        parameter) the perturbed searches run in parallel (forked child
+        processes), beside the unperturbed search, with the same results as
+        serially.
     **search
         Passed to :func:`toolkit.sites.find_pockets` (``grid_spacing``, ...).
 
@@ -435,13 +586,17 @@ def lateral_sites(
     kw["min_volume"] = min(float(kw["min_volume"]), vmin) if np.isfinite(vmin) else kw["min_volume"]
     kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
     crit = (vmin, hmin, smin, rmin)
-    sel, lining, res = _evaluate(structure, m, frame, kw, crit)
+    # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds); with
+    # n_jobs > 1 the perturbed searches run in forked children while the unperturbed one runs here
+    (sel, lining, res), perturbed = _perturbed_searches(
+        structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations],
+        meanwhile=lambda: _evaluate(structure, m, frame, kw, crit),
+    )  # fmt: skip
     df = res.df
     pids = sel["pocket_id"].astype(int).tolist()
-    # consensus over perturbed grids: random grid orientations and lattice offsets (fixed seeds)
     keys = {p: set(g["chain"] + ":" + g["label"]) for p, g in lining.groupby("pocket_id")}
     votes = {p: int(not r) for p, r in zip(pids, sel["reason"])}
-    for pkeys in _perturbed_searches(structure, m, frame, kw, crit, _CONSENSUS_SEEDS[:n_perturbations]):
+    for pkeys in perturbed:
         for p in pids:
             a_ = keys.get(p, set())
             if a_ and any(len(a_ & b_) / len(a_ | b_) >= PARTNER_JACCARD for b_ in pkeys.values()):

@@ -658,10 +658,55 @@ def _lines(n: int) -> np.ndarray:
     return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=1)
 
 
+def _pack_x(b: np.ndarray, pad: int) -> np.ndarray:
+    """Bool grid ``(nx, ny, nz)`` -> uint64 words ``(pad + nw + pad, ny, nz)``, bit ``j`` of word
+    ``pad + w`` holding ``b[64 w + j]`` (64 grid points along the first axis in a word; zero words
+    and zero bits outside the grid)."""
+    nx = b.shape[0]
+    nw = (nx + 63) // 64
+    by = np.zeros((nw * 8, *b.shape[1:]), dtype=np.uint8)
+    by[: (nx + 7) // 8] = np.packbits(b, axis=0, bitorder="little")
+    words = np.zeros((pad + nw + pad, *b.shape[1:]), dtype=np.uint64)
+    body = words[pad : pad + nw]
+    for j in range(8):
+        body |= by[j::8].astype(np.uint64) << np.uint64(8 * j)
+    return words
+
+
+def _shift_or_packed(acc: np.ndarray, src: np.ndarray, pad: int, off: tuple[int, int, int]) -> None:
+    """:func:`_shift_or` on grids packed by :func:`_pack_x`: ``acc`` ``(nw, ny, nz)``, ``src`` padded by ``pad`` words."""
+    nw = acc.shape[0]
+    q, r = divmod(int(off[0]), 64)  # grid point x reads x + off[0] = 64 (w + q) + (j + r)
+    dst_sl, src_sl = [], []
+    for o, n in zip(off[1:], acc.shape[1:]):
+        if o >= 0:
+            dst_sl.append(slice(0, n - o))
+            src_sl.append(slice(o, n))
+        else:
+            dst_sl.append(slice(-o, n))
+            src_sl.append(slice(0, n + o))
+    dst = (slice(None), *dst_sl)
+    lo = src[(slice(pad + q, pad + q + nw), *src_sl)]
+    if r == 0:
+        acc[dst] |= lo
+    else:
+        hi = src[(slice(pad + q + 1, pad + q + 1 + nw), *src_sl)]
+        acc[dst] |= (lo >> np.uint64(r)) | (hi << np.uint64(64 - r))
+
+
 def _enclosure(protein, spacing, max_ray, workers, progress):
     """Per grid point: number of the :data:`N_LINES` scan lines that meet protein on both sides
-    within ``max_ray`` Å (rays sampled every grid step, offsets rounded to the grid)."""
+    within ``max_ray`` Å (rays sampled every grid step, offsets rounded to the grid).
+
+    The grids are bit-packed along the first axis (64 points a word), so each shift of a scan
+    line moves an eighth of the bytes of a boolean grid; the counts are those of
+    :func:`_shift_or` on boolean grids (tested).
+    """
     steps = max(1, int(np.floor(max_ray / spacing)))
+    nx, ny, nz = protein.shape
+    nw = (nx + 63) // 64
+    pad = (steps + 63) // 64 + 1
+    packed = _pack_x(protein, pad)
 
     def run(d):
         offs: list[tuple[int, int, int]] = []
@@ -669,17 +714,20 @@ def _enclosure(protein, spacing, max_ray, workers, progress):
             o = tuple(int(x) for x in np.rint(k * d))
             if o != (0, 0, 0) and o not in offs and all(abs(x) < n for x, n in zip(o, protein.shape)):
                 offs.append(o)
-        fwd = np.zeros_like(protein)
-        bwd = np.zeros_like(protein)
+        fwd = np.zeros((nw, ny, nz), dtype=np.uint64)
+        bwd = np.zeros((nw, ny, nz), dtype=np.uint64)
         for o in offs:
-            _shift_or(fwd, protein, o)
-            _shift_or(bwd, protein, (-o[0], -o[1], -o[2]))
-        return fwd & bwd
+            _shift_or_packed(fwd, packed, pad, o)
+            _shift_or_packed(bwd, packed, pad, (-o[0], -o[1], -o[2]))
+        fwd &= bwd
+        # (nw, ny, nz) words -> (nw, ny, nz, 64) bits, bit j of word w = grid point 64 w + j
+        return np.unpackbits(fwd.astype("<u8", copy=False).view(np.uint8).reshape(nw, ny, nz, 8), axis=3,
+                             bitorder="little")  # fmt: skip
 
-    counts = np.zeros(protein.shape, dtype=np.uint8)
+    counts = np.zeros((nw, ny, nz, 64), dtype=np.uint8)
     for enclosed in _map(run, list(_lines(N_LINES)), workers, progress, "buriedness"):
         counts += enclosed
-    return counts
+    return np.ascontiguousarray(counts.transpose(0, 3, 1, 2).reshape(nw * 64, ny, nz)[:nx])
 
 
 def canonical_frame(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -833,11 +881,12 @@ def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tup
     ws = ndimage.watershed_ift(cost, markers)
     ws[~g.buried] = 0
     ws = np.where(ws < 0, 0, ws)
-    # renumber consecutively
-    uniq, inv = np.unique(ws, return_inverse=True)
-    out = inv.reshape(ws.shape).astype(np.int32)
-    if uniq[0] != 0:
-        out += 1
+    # renumber consecutively, in label order (0 stays 0 = not a pocket): a look-up table instead of
+    # sorting the whole grid (np.unique)
+    present = np.zeros(int(ws.max()) + 1, dtype=bool)
+    present[ws.ravel()] = True
+    lut = (np.cumsum(present) - int(present[0])).astype(np.int32)
+    out = lut[ws]
     return out, int(out.max())
 
 
@@ -858,7 +907,16 @@ def _reproduced(pts: np.ndarray, grids: list[_Grid], spacing: float) -> np.ndarr
 
 
 def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, min_buriedness, min_volume,
-            n_jobs, progress, core_fraction=None, perturb=0) -> _Result:  # fmt: skip
+            n_jobs, progress, core_fraction=None, perturb=0, relevant=None) -> _Result:  # fmt: skip
+    """The pocket search (cached per structure and parameters).
+
+    ``relevant``, for the perturbed searches of :func:`toolkit.sites.lateral.lateral_sites`
+    (which only ask which pockets pass every lateral criterion): ``(centre, normal,
+    half_thickness, min_volume, min_hydrophobicity, min_stability)`` of the membrane and the
+    criteria; ``faces`` (the costliest per-pocket step) is then computed only for pockets
+    whose centre lies in that slab and which pass the volume, hydrophobicity and stability
+    criteria, and is ``'none'`` for the others (which fail a criterion either way).
+    """
     import pandas as pd
     from scipy import ndimage
     from scipy.spatial import cKDTree
@@ -875,7 +933,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     vmin = _check("min_volume", min_volume)
     workers = resolve_n_jobs(n_jobs)
     core_fraction = CORE_BURIEDNESS if core_fraction is None else core_fraction
-    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction, int(perturb))
+    key = (bool(exclude_ligands), spacing, probe, ray, bmin, vmin, core_fraction, int(perturb), relevant)
     per_struct = _CACHE.setdefault(structure, {})
     if key in per_struct:
         return per_struct[key]
@@ -958,11 +1016,21 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
             centre = pts.mean(axis=0)
             in_tmd = False
             faces = "none"
+            vol = len(pts) * vox
+            stability = float(_reproduced(pts, shifted, spacing).mean())
+            if relevant is not None:  # only whether this pocket can pass the lateral criteria matters
+                r_c, r_n, r_half, r_vol, r_hyd, r_stab = relevant
+                depth = float((centre @ rot + c0 - np.asarray(r_c)) @ np.asarray(r_n))
+                tol = 1e-6  # rounding: a pocket on a threshold is kept (computed in full)
+                wanted = (abs(depth) <= r_half + tol and vol >= r_vol - tol and hyd >= r_hyd - tol
+                          and stability >= r_stab - tol)  # fmt: skip
+            else:
+                wanted = True
             if frame is not None:
                 t = float(frame.axial(centre[None])[0])
                 rad = float(frame.radial(centre[None])[0])
                 in_tmd = frame.t_min <= t <= frame.t_max and rad <= frame.r_max
-                if in_tmd:
+                if in_tmd and wanted:
                     mouth = (
                         ndimage.binary_dilation(sub, structure=mouth_struct)
                         & g.empty[sl_big]
@@ -972,8 +1040,6 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
                         g.origin + (np.argwhere(mouth) + np.array([s.start for s in sl_big])) * spacing
                     )
                     faces = _faces(frame, np.vstack([pts, mouth_pts]), g.sd, probe, g.origin, spacing)
-            vol = len(pts) * vox
-            stability = float(_reproduced(pts, shifted, spacing).mean())
             drug = bur * (0.5 + 0.5 * hyd) * min(1.0, vol / _DRUG_VOLUME)
             pts = pts @ rot + c0  # back to the input frame
             centre = pts.mean(axis=0)
