@@ -274,3 +274,21 @@ def test_in_child_result_and_fallback():
         wait()
     wait, kill = _in_child(lambda: __import__("time").sleep(30))
     kill()  # stopped and reaped at once
+
+
+def test_far_point_screen_keeps_every_point_near_an_atom():
+    """_maybe_near: every point with an atom centre within the bound is kept (random clouds, brute force)."""
+    from scipy.spatial import cKDTree
+
+    from toolkit.sites.lateral import _FAR_BOUND, _maybe_near
+
+    rng = np.random.default_rng(13)
+    for n_atoms in (1, 50, 400):
+        xyz = rng.uniform(-20, 20, size=(n_atoms, 3))
+        pts = rng.uniform(-35, 35, size=(20000, 3))
+        d, _ = cKDTree(xyz).query(pts, k=1)
+        kept = _maybe_near(pts, xyz, _FAR_BOUND)
+        assert kept[d <= _FAR_BOUND].all()
+        assert not kept[d > _FAR_BOUND + 2 * np.sqrt(3.0) * 2.0 + 1e-6].any()  # a screen, not a no-op
+        assert (~kept).any()
+    assert _maybe_near(np.zeros((0, 3)), xyz, _FAR_BOUND).shape == (0,)

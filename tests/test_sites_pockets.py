@@ -516,3 +516,22 @@ def test_packed_enclosure_equals_boolean_shifts():
             for ray in (3.0, 15.0):
                 got = _enclosure(protein, 1.0, ray, 1, False)
                 assert got.dtype == np.uint8 and np.array_equal(got, reference(protein, ray)), (shape, density, ray)
+
+
+def test_lipid_path_open_stops_after_the_needed_open_paths():
+    """need=: the same answers as the full evaluation up to the block where enough paths are open."""
+    from toolkit.sites.pockets import TMDFrame, _lipid_path_open
+
+    rng = np.random.default_rng(5)
+    sd = rng.uniform(0.0, 6.0, size=(40, 40, 40)).astype(np.float32)
+    sd[sd < 2.5] = 0.0  # atoms: a random maze
+    frame = TMDFrame(origin=np.array([20.0, 20.0, 20.0]), axis=np.array([0.0, 0.0, 1.0]), t_min=-15.0, t_max=15.0,
+                     r_max=8.0, chains=())  # fmt: skip
+    starts = rng.uniform(14.0, 26.0, size=(600, 3))
+    dirs = rng.normal(size=(600, 3))
+    dirs /= np.linalg.norm(dirs, axis=1)[:, None]
+    full = _lipid_path_open(frame, starts, dirs, sd, 1.4, np.zeros(3), 1.0, 10.0)
+    assert 3 <= full.sum() < len(full)
+    part = _lipid_path_open(frame, starts, dirs, sd, 1.4, np.zeros(3), 1.0, 10.0, need=3)
+    stop = (np.flatnonzero(np.cumsum(full) >= 3)[0] // 128 + 1) * 128
+    assert (part[:stop] == full[:stop]).all() and not part[stop:].any()

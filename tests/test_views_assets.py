@@ -21,6 +21,34 @@ def test_expected_version_comes_from_py3dmol():
     assert assets.expected_url() == url
 
 
+def test_expected_url_is_read_without_importing_py3dmol_or_ipython():
+    """The report reads the URL from py3Dmol's source: no py3Dmol/IPython import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from toolkit.views import assets; u = assets.expected_url(); "
+        "v = assets.expected_version(); "
+        "print(u, v, 'py3Dmol' in sys.modules, 'IPython' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    import py3Dmol
+
+    url = inspect.signature(py3Dmol.view.__init__).parameters["js"].default
+    assert out[0] == url
+    assert f"3dmol@{out[1]}/" in url
+    assert out[2:] == ["False", "False"]
+
+
+def test_expected_url_falls_back_to_importing_py3dmol(monkeypatch):
+    import py3Dmol
+
+    monkeypatch.setattr(assets, "_py3dmol_source_url", lambda: None)
+    url = inspect.signature(py3Dmol.view.__init__).parameters["js"].default
+    assert assets.expected_url() == url
+
+
+
 def test_cached_copy_matches_py3dmol_and_manifest():
     path = ensure_3dmol()
     info = assets.cached_asset()

@@ -208,6 +208,39 @@ def _helices(structure: Structure, m) -> dict[tuple[str, int, str], str]:
     return out
 
 
+#: Clearance given to far points with no atom centre within this distance (Å).
+_FAR_BOUND = 8.0
+#: Cell of the coarse atom grid that screens far points before the tree query (Å).
+_SCREEN_CELL = 2.0
+
+
+def _maybe_near(pts: np.ndarray, xyz: np.ndarray, bound: float) -> np.ndarray:
+    """True for every point with an atom centre within ``bound`` Å (and some a little farther).
+
+    A coarse grid of ``_SCREEN_CELL`` Å cells: a point and an atom are at most
+    ``sqrt(3) * cell`` farther apart than their cells' centres, so a point whose
+    cell centre lies farther than ``bound + sqrt(3) * cell`` from every occupied
+    cell centre (Euclidean distance transform) has no atom within ``bound``.
+    """
+    from scipy import ndimage
+
+    if not len(pts):
+        return np.zeros(0, dtype=bool)
+    cell = _SCREEN_CELL
+    pad = bound + 2 * cell
+    lo = pts.min(axis=0) - pad
+    shape = np.floor((pts.max(axis=0) + pad - lo) / cell).astype(np.int64) + 1
+    ai = np.floor((xyz - lo) / cell).astype(np.int64)
+    keep = np.all((ai >= 0) & (ai < shape), axis=1)  # atoms outside the box are > bound from every point
+    if not keep.any():
+        return np.zeros(len(pts), dtype=bool)
+    free = np.ones(tuple(int(v) for v in shape), dtype=bool)
+    free[tuple(ai[keep].T)] = False
+    dist = ndimage.distance_transform_edt(free, sampling=cell)
+    pi = np.floor((pts - lo) / cell).astype(np.int64)
+    return dist[tuple(pi.T)] <= bound + np.sqrt(3.0) * cell + 1e-6
+
+
 def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
     """Narrowest radius of the widest in-slab path from each pocket to the bulk lipid (Å)."""
     from scipy import ndimage
@@ -241,10 +274,14 @@ def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
         # 4 nearest atoms (up to 8 Å)
         clear = g.sd[crop].astype(np.float32).copy()
         far = slab & ~np.isfinite(clear)
-        fi = np.argwhere(far)
-        d, k = tree.query(sub_origin + fi * g.spacing, k=4, distance_upper_bound=8.0)
+        fpos = sub_origin + np.argwhere(far) * g.spacing
+        # points with no atom centre within 8 Å get 8.0 without a tree query (most of them)
+        near = _maybe_near(fpos, xyz, _FAR_BOUND)
+        fval = np.full(len(fpos), _FAR_BOUND)
+        d, k = tree.query(fpos[near], k=4, distance_upper_bound=_FAR_BOUND)
         rr = radii[np.minimum(k, len(radii) - 1)]
-        clear[far] = np.min(np.where(np.isfinite(d), d - rr, 8.0), axis=1)
+        fval[near] = np.min(np.where(np.isfinite(d), d - rr, _FAR_BOUND), axis=1)
+        clear[far] = fval
         clear[~slab] = -1.0
         border = np.zeros(slab.shape, dtype=bool)
         border[[0, -1], :, :] = True

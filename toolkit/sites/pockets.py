@@ -561,9 +561,12 @@ def _residue_labels(structure: Structure, res_idx: np.ndarray) -> list[str]:
     return out
 
 
-def _lipid_path_open(frame, starts, dirs, sd, probe, origin, spacing, r_out) -> np.ndarray:
+def _lipid_path_open(frame, starts, dirs, sd, probe, origin, spacing, r_out, need: int | None = None) -> np.ndarray:
     """True where a probe moving from ``starts`` along ``dirs`` leaves the TMD radially
-    (radius ``r_out``) inside the TMD slab without touching an atom."""
+    (radius ``r_out``) inside the TMD slab without touching an atom.
+
+    With ``need``, stops after the block of 128 paths in which ``need`` open paths
+    have been found (the later ones are left False)."""
     shape = np.array(sd.shape)
     length = 2.0 * r_out
     steps = np.arange(1, int(np.ceil(length / (0.5 * spacing))) + 1) * 0.5 * spacing
@@ -583,6 +586,8 @@ def _lipid_path_open(frame, starts, dirs, sd, probe, origin, spacing, r_out) -> 
         ok_exit = exited.any(axis=1)
         ex_ax = ax[np.arange(len(s)), np.minimum(first_exit, len(steps) - 1)]
         out[i : i + 128] = clear & ok_exit & (ex_ax >= frame.t_min) & (ex_ax <= frame.t_max)
+        if need is not None and int(out.sum()) >= need:
+            break
     return out
 
 
@@ -633,17 +638,23 @@ def _faces(frame: TMDFrame | None, pts: np.ndarray, sd: np.ndarray, probe: float
     cand = np.flatnonzero(far & ~pore_open)
     r_out = frame.r_max + 2.0
     if len(cand):
+        # only whether _MIN_OPEN_POINTS paths are open matters: stop once they are found
         u = radial_vec[cand] / r[cand, None]
         v = np.cross(frame.axis, u)
         for a_deg in _FAN_IN_PLANE:
             for b_deg in _FAN_TILT:
+                have = int(mem_open.sum())
+                if have >= _MIN_OPEN_POINTS:
+                    break
                 a, b = np.radians(a_deg), np.radians(b_deg)
                 d = np.cos(b) * (np.cos(a) * u + np.sin(a) * v) + np.sin(b) * frame.axis
                 todo = ~mem_open[cand]
                 if not todo.any():
                     break
                 idx = cand[todo]
-                mem_open[idx] = _lipid_path_open(frame, p[idx], d[todo], sd, probe, origin, spacing, r_out)
+                mem_open[idx] = _lipid_path_open(
+                    frame, p[idx], d[todo], sd, probe, origin, spacing, r_out, need=_MIN_OPEN_POINTS - have
+                )
     pore = int(pore_open.sum()) >= _MIN_OPEN_POINTS
     mem = int(mem_open.sum()) >= _MIN_OPEN_POINTS
     return "both" if pore and mem else "pore" if pore else "membrane" if mem else "none"

@@ -23,6 +23,7 @@ default (network) loading.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -68,8 +69,47 @@ class AssetInfo:
     source: str
 
 
+@functools.lru_cache(maxsize=1)
+def _py3dmol_source_url() -> str | None:
+    """py3Dmol's default ``view(js=...)`` read from its source file, without importing it.
+
+    Importing py3Dmol imports IPython (~0.3 s); the report only needs this one
+    string. ``ast`` finds the literal default of ``js`` in ``class view``'s
+    ``__init__``; None when the file cannot be read or the default is not a
+    string literal (the caller then imports py3Dmol).
+    """
+    import ast
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("py3Dmol")
+        if spec is None or not spec.origin:
+            return None
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, ImportError):
+        return None
+    for cls in tree.body:
+        if not (isinstance(cls, ast.ClassDef) and cls.name == "view"):
+            continue
+        for fn in cls.body:
+            if isinstance(fn, ast.FunctionDef) and fn.name == "__init__":
+                args = fn.args.args
+                defaults = fn.args.defaults
+                for arg, default in zip(args[len(args) - len(defaults):], defaults):
+                    if arg.arg == "js" and isinstance(default, ast.Constant) and isinstance(default.value, str):
+                        return default.value
+    return None
+
+
 def expected_url() -> str:
-    """The 3Dmol.js URL the installed py3Dmol loads by default (its ``view(js=...)``)."""
+    """The 3Dmol.js URL the installed py3Dmol loads by default (its ``view(js=...)``).
+
+    Read from py3Dmol's source without importing it (which would import
+    IPython); imported only when the source cannot be read.
+    """
+    url = _py3dmol_source_url()
+    if url is not None:
+        return url
     import inspect
 
     import py3Dmol
@@ -90,9 +130,9 @@ def expected_version() -> str:
     m = _VERSION_RE.search(expected_url())
     if m:
         return m.group(1)
-    import py3Dmol
+    from importlib import metadata
 
-    return str(py3Dmol.__version__)
+    return metadata.version("py3Dmol")
 
 
 def asset_dir(version: str | None = None) -> Path:
