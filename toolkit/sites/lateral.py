@@ -480,11 +480,12 @@ def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[fl
     deterministic search). Each group runs in a child forked from this process
     (:func:`_in_child`: no interpreter, import or copy of the structure; the
     searches are mostly Python-level work, which threads would run one at a
-    time under the GIL). Where forking is not possible or not safe (no
-    ``os.fork``, or another thread runs in this process) the groups run in
+    time under the GIL). Where forking is not possible or not safe (not
+    Linux, or another thread runs in this process) the groups run in
     threads instead. Returns ``(meanwhile(), keys per seed)``.
     """
     import os
+    import sys
     import threading
 
     from .._jobs import resolve_n_jobs
@@ -498,8 +499,9 @@ def _perturbed_searches(structure: Structure, m, frame, kw: dict, crit: tuple[fl
             return [_perturbed_keys(structure, m, frame, one, crit, s) for s in group]
 
         # the only other thread a toolkit worker runs is its parent watch, which sleeps and
-        # reads /proc (no lock the child could need): forking beside it is safe
-        if hasattr(os, "fork") and all(t is threading.main_thread() or t.name == "toolkit-parent-watch"
+        # reads /proc (no lock the child could need): forking beside it is safe. Linux only: on macOS
+        # a forked child may not use system frameworks (Accelerate, CoreFoundation) its parent loaded
+        if sys.platform.startswith("linux") and hasattr(os, "fork") and all(t is threading.main_thread() or t.name == "toolkit-parent-watch"
                                        for t in threading.enumerate()):  # fmt: skip
             import gc
             import importlib
