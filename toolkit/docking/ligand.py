@@ -296,14 +296,22 @@ def _embed(mol: Chem.Mol, seed: int, name: str) -> Chem.Mol:
         cid = AllChem.EmbedMolecule(mh, params)
     if cid < 0:
         raise LigandPreparationError(f"{name}: RDKit ETKDG could not embed the molecule in 3D (seed {seed})")
+    _clean_up(mh)
+    return mh
+
+
+def _clean_up(mh: Chem.Mol) -> None:
+    """Minimise the conformer in place: MMFF94 where it has every parameter, else UFF (500 steps); a failed
+    clean-up keeps the geometry it was given."""
+    from rdkit.Chem import AllChem
+
     try:
         if AllChem.MMFFHasAllMoleculeParams(mh):
             AllChem.MMFFOptimizeMolecule(mh, maxIters=500)
         else:
             AllChem.UFFOptimizeMolecule(mh, maxIters=500)
-    except Exception:  # a failed clean-up keeps the ETKDG geometry
+    except Exception:  # a failed clean-up keeps the embedded geometry
         pass
-    return mh
 
 
 def _ring_torsions(mol: Chem.Mol, conf_id: int = -1) -> np.ndarray:
@@ -364,13 +372,7 @@ def _ring_conformers(mol: Chem.Mol, seed: int, name: str, n_max: int) -> list[Ch
         conf = Chem.Conformer(mh.GetConformer(cids[i]))
         m.RemoveAllConformers()
         m.AddConformer(conf, assignId=True)
-        try:  # the docked geometry: full MMFF94 as for every embedding (_embed); the pucker stays
-            if AllChem.MMFFHasAllMoleculeParams(m):
-                AllChem.MMFFOptimizeMolecule(m, maxIters=500)
-            else:
-                AllChem.UFFOptimizeMolecule(m, maxIters=500)
-        except Exception:  # a failed clean-up keeps the ranked geometry
-            pass
+        _clean_up(m)  # the docked geometry: full MMFF94 as for every embedding (_embed); the pucker stays
         tm = _ring_torsions(m)
         if any(np.max(np.abs((tm - _ring_torsions(x) + 180.0) % 360.0 - 180.0)) <= RING_TORSION_TOL for x in out):
             continue  # the clean-up moved it into a pucker already kept (flat 5-ring pseudorotation)

@@ -253,7 +253,33 @@ def _xdh_of_protein(res: str, name: str) -> float:
 
 
 # ----------------------------------------------------------------------------- contexts
-class ProteinContext:
+class _DonorHydrogens:
+    """The hydrogens of a donor, shared by :class:`ProteinContext` and :class:`LigandContext` (each gives
+    ``file_h``, ``h_model``, ``model_h`` and ``_staggered_set``)."""
+
+    file_h: dict[int, np.ndarray]
+    h_model: str
+
+    def hydrogens(self, j: int, target: np.ndarray) -> list[np.ndarray]:
+        """Every modelled hydrogen of donor ``j`` (one per hydrogen under ``h_model="staggered"``).
+
+        Hydrogens written in the file come first. ``"best"``: the one hydrogen
+        of ``model_h``. ``"staggered"``: a donor with one heavy neighbour gets
+        all its hydrogens as Open Babel places them (:func:`_staggered_hs`: two
+        for NH2 and Lys NZ, one for OH), others the one of ``model_h``. Empty
+        without heavy neighbours.
+        """
+        if j in self.file_h:
+            return list(self.file_h[j])
+        if self.h_model == "staggered":
+            hs = self._staggered_set(j, target)  # type: ignore[attr-defined]  # each context defines it
+            if hs:
+                return hs
+        h = self.model_h(j, target)  # type: ignore[attr-defined]
+        return [] if h is None else [h]
+
+
+class ProteinContext(_DonorHydrogens):
     """Protein heavy atoms within ``reach`` Å of a ligand, typed once for every detector.
 
     Parameters
@@ -498,23 +524,6 @@ class ProteinContext:
                 return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
         return _model_h(self.xyz[j], nbs, target, xdh)
 
-    def hydrogens(self, j: int, target: np.ndarray) -> list[np.ndarray]:
-        """Every modelled hydrogen of protein donor ``j`` (one per hydrogen under ``h_model="staggered"``).
-
-        ``"best"``: the one hydrogen of :meth:`model_h`. ``"staggered"``: a
-        donor with one heavy neighbour gets all its hydrogens as Open Babel
-        places them (:func:`_staggered_hs`: two for NH2 and Lys NZ, one for OH),
-        others the one of :meth:`model_h`. Empty without heavy neighbours.
-        """
-        if j in self.file_h:
-            return list(self.file_h[j])
-        if self.h_model == "staggered":
-            hs = self._staggered_set(j, target)
-            if hs:
-                return hs
-        h = self.model_h(j, target)
-        return [] if h is None else [h]
-
     def _staggered_set(self, j: int, target: np.ndarray) -> list[np.ndarray]:
         """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else []."""
         res, name = self.res[j], self.name[j]
@@ -566,7 +575,7 @@ def _is_amide_n(at: Any) -> bool:
     return False
 
 
-class LigandContext:
+class LigandContext(_DonorHydrogens):
     """A ligand instance typed once: RDKit molecule in its charge state, atoms, groups and rings.
 
     ``groups`` (charged groups) come from a :class:`~toolkit.sites.protonation.ChargeState`;
@@ -704,17 +713,6 @@ class LigandContext:
             if hs:
                 return hs[int(np.argmin([np.linalg.norm(h - target) for h in hs]))]
         return _model_h(self.xyz[i], nbs, target, xdh)
-
-    def hydrogens(self, i: int, target: np.ndarray) -> list[np.ndarray]:
-        """Every modelled hydrogen of ligand donor ``i`` (see :meth:`ProteinContext.hydrogens`)."""
-        if i in self.file_h:
-            return list(self.file_h[i])
-        if self.h_model == "staggered":
-            hs = self._staggered_set(i, target)
-            if hs:
-                return hs
-        h = self.model_h(i, target)
-        return [] if h is None else [h]
 
     def _staggered_set(self, i: int, target: np.ndarray, in_plane: bool = False) -> list[np.ndarray]:
         """Hydrogens of :func:`_staggered_hs` for a donor with one heavy neighbour, else [].

@@ -486,16 +486,22 @@ def _map(func, items, workers: int, progress: bool, desc: str):
     return out
 
 
-def _shift_or(acc: np.ndarray, src: np.ndarray, off: tuple[int, int, int]) -> None:
-    """``acc[p] |= src[p + off]`` wherever ``p + off`` lies in the grid."""
+def _overlap_slices(off: tuple[int, ...], shape: tuple[int, ...]) -> tuple[list[slice], list[slice]]:
+    """Slices ``(dst, src)`` pairing every grid point ``p`` with ``p + off`` where both lie in ``shape``."""
     dst_sl, src_sl = [], []
-    for o, n in zip(off, src.shape):
+    for o, n in zip(off, shape):
         if o >= 0:
             dst_sl.append(slice(0, n - o))
             src_sl.append(slice(o, n))
         else:
             dst_sl.append(slice(-o, n))
             src_sl.append(slice(0, n + o))
+    return dst_sl, src_sl
+
+
+def _shift_or(acc: np.ndarray, src: np.ndarray, off: tuple[int, int, int]) -> None:
+    """``acc[p] |= src[p + off]`` wherever ``p + off`` lies in the grid."""
+    dst_sl, src_sl = _overlap_slices(off, src.shape)
     acc[tuple(dst_sl)] |= src[tuple(src_sl)]
 
 
@@ -688,14 +694,7 @@ def _shift_or_packed(acc: np.ndarray, src: np.ndarray, pad: int, off: tuple[int,
     """:func:`_shift_or` on grids packed by :func:`_pack_x`: ``acc`` ``(nw, ny, nz)``, ``src`` padded by ``pad`` words."""
     nw = acc.shape[0]
     q, r = divmod(int(off[0]), 64)  # grid point x reads x + off[0] = 64 (w + q) + (j + r)
-    dst_sl, src_sl = [], []
-    for o, n in zip(off[1:], acc.shape[1:]):
-        if o >= 0:
-            dst_sl.append(slice(0, n - o))
-            src_sl.append(slice(o, n))
-        else:
-            dst_sl.append(slice(-o, n))
-            src_sl.append(slice(0, n + o))
+    dst_sl, src_sl = _overlap_slices(off[1:], acc.shape[1:])
     dst = (slice(None), *dst_sl)
     lo = src[(slice(pad + q, pad + q + nw), *src_sl)]
     if r == 0:
