@@ -292,3 +292,26 @@ def test_far_point_screen_keeps_every_point_near_an_atom():
         assert not kept[d > _FAR_BOUND + 2 * np.sqrt(3.0) * 2.0 + 1e-6].any()  # a screen, not a no-op
         assert (~kept).any()
     assert _maybe_near(np.zeros((0, 3)), xyz, _FAR_BOUND).shape == (0,)
+
+
+def test_path_radius_at_least_decides_like_the_bisection(s7eos):
+    """``at_least=r`` (one level labelled) answers ``path radius >= r`` exactly as the full
+    bisection over the levels, for every in-slab pocket of 7EOS and several r."""
+    import inspect
+
+    from toolkit.sites.implicit_membrane import membrane
+    from toolkit.sites.lateral import _path_radius
+    from toolkit.sites.pockets import _buriedness_arg, _search, find_pockets
+
+    kw = {k: v.default for k, v in inspect.signature(find_pockets).parameters.items()
+          if v.kind is inspect.Parameter.KEYWORD_ONLY}  # fmt: skip
+    kw["min_buriedness"] = _buriedness_arg(kw.pop("min_psp"), kw["min_buriedness"])
+    res, m = _search(s7eos, **kw), membrane(s7eos)
+    depth = m.depth(res.df[["center_x", "center_y", "center_z"]].to_numpy(float))
+    pids = [int(p) for p, d in zip(res.df["pocket_id"], depth) if abs(d) <= m.half_thickness]
+    full = _path_radius(res, m, pids)
+    radii = sorted(set(full.values()))
+    assert len(pids) > 5 and len(radii) >= 3  # pockets reach the lipid at different levels
+    for r in (1.0, 2.5, 3.8, radii[-1], 5.0):
+        lean = _path_radius(res, m, pids, at_least=r)
+        assert {p: lean[p] >= r for p in pids} == {p: full[p] >= r for p in pids}, r

@@ -535,3 +535,51 @@ def test_lipid_path_open_stops_after_the_needed_open_paths():
     part = _lipid_path_open(frame, starts, dirs, sd, 1.4, np.zeros(3), 1.0, 10.0, need=3)
     stop = (np.flatnonzero(np.cumsum(full) >= 3)[0] // 128 + 1) * 128
     assert (part[:stop] == full[:stop]).all() and not part[stop:].any()
+
+
+@pytest.mark.parametrize("probe", [1.4, 0.0])
+def test_buried_box_equals_whole_grid(s7eos, probe):
+    """The shifted lattice's buried mask, computed only around the points that ask for it
+    (``_buried_box``), equals the whole grid's there; so does the stability vote
+    (pocket points, and points on the grid's edges where the sub-box is clipped)."""
+    from toolkit.sites.pockets import (
+        _DEFAULT_RADIUS,
+        MIN_BURIEDNESS,
+        _box,
+        _buried_box,
+        _grid,
+        _reproduced,
+        _search,
+    )
+
+    res = _search(s7eos, exclude_ligands=True, grid_spacing=1.0, probe_radius=probe, max_ray=15.0,
+                  min_buriedness=MIN_BURIEDNESS, min_volume=50.0, n_jobs=1, progress=False)  # fmt: skip
+    xyz, radii = res.atom_xyz, res.atom_radii
+    origin, shape = _box(xyz, 1.0, probe + 2.0 + _DEFAULT_RADIUS, 0.5)
+    whole = _grid(xyz, radii, 1.0, probe, 15.0, MIN_BURIEDNESS, origin, shape, 1, False)
+    rng = np.random.default_rng(11)
+    pocket = np.vstack([res.to_search(res.points[p]) for p in list(res.points)[:6]])
+    edge = origin + rng.uniform(-0.5, 3.0, size=(20, 3))  # the low corner, partly outside
+    for pts in (pocket, edge, np.vstack([pocket, edge])):
+        box = _buried_box(xyz, radii, 1.0, probe, 15.0, MIN_BURIEDNESS, origin, shape, pts, 1)
+        assert box is not None and box.buried.any() == (pts is not edge)  # no buried point at the corner
+        sub = tuple(slice(int(a), int(a) + n) for a, n in zip(box.lo, box.buried.shape))
+        assert np.array_equal(box.buried, whole.buried[sub])
+        assert np.array_equal(_reproduced(pts, [box], 1.0), _reproduced(pts, [whole], 1.0))
+    far = origin - 50.0  # no lattice neighbour in the grid
+    assert _buried_box(xyz, radii, 1.0, probe, 15.0, MIN_BURIEDNESS, origin, shape, far[None], 1) is None
+
+
+def test_split_in_the_buried_box_equals_whole_grid(s7eu8):
+    """The watershed split run in the bounding box of the buried points labels exactly as on the whole grid."""
+    from toolkit.sites.pockets import CORE_BURIEDNESS, TMDFrame, _search, _split, _split_box, tmd_frame
+
+    res = _search(s7eu8, exclude_ligands=True, grid_spacing=1.0, probe_radius=1.4, max_ray=15.0,
+                  min_buriedness=0.7, min_volume=50.0, n_jobs=1, progress=False)  # fmt: skip
+    f = tmd_frame(s7eu8)
+    frame = TMDFrame((f.origin - res.c0) @ res.rot.T, f.axis @ res.rot.T, f.t_min, f.t_max, f.r_max, f.chains)
+    g = res.grids[0]
+    for fr in (frame, None):
+        got, n = _split(g, CORE_BURIEDNESS, fr)
+        ref, n_ref = _split_box(g, np.zeros(3, dtype=np.int64), CORE_BURIEDNESS, fr)
+        assert n == n_ref > 10 and got.dtype == ref.dtype and np.array_equal(got, ref)

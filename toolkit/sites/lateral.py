@@ -241,8 +241,15 @@ def _maybe_near(pts: np.ndarray, xyz: np.ndarray, bound: float) -> np.ndarray:
     return dist[tuple(pi.T)] <= bound + np.sqrt(3.0) * cell + 1e-6
 
 
-def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
-    """Narrowest radius of the widest in-slab path from each pocket to the bulk lipid (Å)."""
+def _path_radius(res, m, pocket_ids: list[int], *, at_least: float | None = None) -> dict[int, float]:
+    """Narrowest radius of the widest in-slab path from each pocket to the bulk lipid (Å).
+
+    With ``at_least`` (Å) only whether each radius is at least that is decided:
+    the lowest level >= ``at_least`` is labelled once (instead of a bisection over
+    the levels), and a pocket gets that level if it reaches the lipid there, else
+    0.0. So ``radius >= at_least`` is exactly as in the full computation (the
+    radius is monotone in the level), which is all a perturbed search asks.
+    """
     from scipy import ndimage
     from scipy.spatial import cKDTree
 
@@ -318,6 +325,12 @@ def _path_radius(res, m, pocket_ids: list[int]) -> dict[int, float]:
             hit = lab[pi[:, 0], pi[:, 1], pi[:, 2]]
             return bool(np.isin(hit[hit > 0], lipid).any())
 
+        if at_least is not None:
+            li = int(np.searchsorted(_PATH_LEVELS, at_least, side="left"))  # first level >= at_least
+            for pid in mine:
+                if li < len(_PATH_LEVELS) and reaches(pid, li):
+                    out[pid] = float(_PATH_LEVELS[li])
+            continue
         for pid in mine:
             lo, hi = -1, len(_PATH_LEVELS) - 1  # the highest level reached lies in (lo, hi]; -1: none
             while lo < hi:
@@ -396,7 +409,7 @@ def _perturbed_keys(structure: Structure, m, frame, kw: dict, crit: tuple[float,
         & (df["stability"] >= smin).to_numpy() & ~df["faces"].isin(("pore", "both")).to_numpy()
     )  # fmt: skip
     pids = [int(p) for p in df.loc[ok, "pocket_id"] if not frame.radial(res.points[int(p)]).min() < PORE_RADIUS]
-    paths = _path_radius(res, m, pids) if pids else {}
+    paths = _path_radius(res, m, pids, at_least=rmin) if pids else {}
     passing = [p for p in pids if paths.get(p, 0.0) >= rmin]
     lining = _lining_long(structure, res, m, passing, frame)
     return {int(q): set(g["chain"] + ":" + g["label"]) for q, g in lining.groupby("pocket_id")}

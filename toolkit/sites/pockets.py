@@ -505,19 +505,31 @@ def _shift_or(acc: np.ndarray, src: np.ndarray, off: tuple[int, int, int]) -> No
     acc[tuple(dst_sl)] |= src[tuple(src_sl)]
 
 
-def _surface_distance(xyz, radii, origin, spacing, shape, reach, workers, progress):
+def _surface_distance(xyz, radii, origin, spacing, shape, reach, workers, progress, box=None):
     """Per grid point: min over atoms of (distance to centre - vdW radius), exact at grid points
-    within ``reach`` Å of an atom surface, +inf elsewhere."""
+    within ``reach`` Å of an atom surface, +inf elsewhere.
+
+    ``box``, index bounds ``(lo, hi)`` in the grid ``(origin, spacing, shape)``: only that
+    sub-box (shape ``hi - lo``) is computed, with the same values as the whole grid's (the
+    same lattice arithmetic; atoms that cannot reach the sub-box are skipped).
+    """
     cut = radii.max() + reach + 0.87 * spacing  # rounding moves a centre by <= sqrt(3)/2 spacing
     k = int(np.ceil(cut / spacing))
     rng = np.arange(-k, k + 1)
     offs = np.stack(np.meshgrid(rng, rng, rng, indexing="ij"), -1).reshape(-1, 3)
     offs = offs[np.linalg.norm(offs, axis=1) * spacing <= cut]
     base = np.rint((xyz - origin) / spacing).astype(np.int64)
-    n_total = int(np.prod(shape))
-    strides = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
     # pos - centre = (base + o) * spacing + origin - centre = (o - frac) * spacing, frac = the rounding residual
     frac = (xyz - origin) / spacing - base
+    if box is not None:
+        lo, hi = (np.asarray(b, dtype=np.int64) for b in box)
+        reach_box = np.all((base + k >= lo) & (base - k < hi), axis=1)
+        xyz, radii, base, frac = xyz[reach_box], radii[reach_box], base[reach_box] - lo, frac[reach_box]
+        shape = tuple(int(v) for v in hi - lo)
+        if not len(xyz):
+            return np.full(shape, np.inf, dtype=np.float32)
+    n_total = int(np.prod(shape))
+    strides = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
     base_flat = base @ strides
     off_flat = offs @ strides
     # atoms whose whole offset cube stays inside the grid need no bounds check (most of them)
@@ -704,16 +716,19 @@ def _shift_or_packed(acc: np.ndarray, src: np.ndarray, pad: int, off: tuple[int,
         acc[dst] |= (lo >> np.uint64(r)) | (hi << np.uint64(64 - r))
 
 
-def _enclosure(protein, spacing, max_ray, workers, progress):
+def _enclosure(protein, spacing, max_ray, workers, progress, grid_shape=None):
     """Per grid point: number of the :data:`N_LINES` scan lines that meet protein on both sides
     within ``max_ray`` Å (rays sampled every grid step, offsets rounded to the grid).
 
     The grids are bit-packed along the first axis (64 points a word), so each shift of a scan
     line moves an eighth of the bytes of a boolean grid; the counts are those of
-    :func:`_shift_or` on boolean grids (tested).
+    :func:`_shift_or` on boolean grids (tested). ``grid_shape``: the shape of the whole grid
+    when ``protein`` is a sub-box of it (a scan-line offset as long as the whole grid is skipped,
+    as there).
     """
     steps = max(1, int(np.floor(max_ray / spacing)))
     nx, ny, nz = protein.shape
+    grid_shape = protein.shape if grid_shape is None else grid_shape
     nw = (nx + 63) // 64
     pad = (steps + 63) // 64 + 1
     packed = _pack_x(protein, pad)
@@ -722,7 +737,7 @@ def _enclosure(protein, spacing, max_ray, workers, progress):
         offs: list[tuple[int, int, int]] = []
         for k in range(1, steps + 1):
             o = tuple(int(x) for x in np.rint(k * d))
-            if o != (0, 0, 0) and o not in offs and all(abs(x) < n for x, n in zip(o, protein.shape)):
+            if o != (0, 0, 0) and o not in offs and all(abs(x) < n for x, n in zip(o, grid_shape)):
                 offs.append(o)
         fwd = np.zeros((nw, ny, nz), dtype=np.uint64)
         bwd = np.zeros((nw, ny, nz), dtype=np.uint64)
@@ -839,6 +854,54 @@ def _grid(xyz, radii, spacing, probe, ray, bmin, origin, shape, workers, progres
     return _Grid(spacing, origin, shape, sd, empty, counts, buried)
 
 
+@dataclass
+class _BuriedBox:
+    """The ``buried`` mask of a grid ``(origin, shape)`` computed only in the sub-box ``[lo, lo + buried.shape)``."""
+
+    origin: np.ndarray
+    shape: tuple[int, int, int]
+    lo: np.ndarray
+    buried: np.ndarray
+
+
+def _buried_box(xyz, radii, spacing, probe, ray, bmin, origin, shape, pts, workers) -> _BuriedBox | None:
+    """:func:`_grid`'s ``buried`` mask, exactly, but only where :func:`_reproduced` reads it for ``pts``.
+
+    The sub-box holds the 8 lattice neighbours of every point (those inside the grid);
+    ``empty`` there needs the surface distance up to the probe radius farther, and the
+    enclosure counts need the protein mask up to ``ray`` farther (clipped to the grid, outside
+    which there is no protein either way). The protein mask alone (sign of the surface
+    distance) needs only the atoms' own radii. ``None`` when no neighbour lies in the grid.
+    """
+    from scipy import ndimage
+
+    shp = np.array(shape, dtype=np.int64)
+    i0 = np.floor((pts - origin) / spacing + 1e-9).astype(np.int64)
+    lo = np.maximum(i0.min(axis=0), 0)
+    hi = np.minimum(i0.max(axis=0) + 2, shp)
+    if np.any(hi <= lo):
+        return None
+    rk = int(np.floor(probe / spacing)) if probe > 0 else 0
+    steps = max(1, int(np.floor(ray / spacing)))
+    c_lo, c_hi = np.maximum(lo - rk, 0), np.minimum(hi + rk, shp)
+    e_lo, e_hi = np.maximum(lo - steps, 0), np.minimum(hi + steps, shp)
+    sd = _surface_distance(xyz, radii, origin, spacing, shape, probe + spacing, workers, False, box=(c_lo, c_hi))
+    protein_c = sd < 0.0
+    if probe > 0:
+        rr = np.arange(-rk, rk + 1)
+        ball = (np.add.outer(np.add.outer(rr**2, rr**2), rr**2) * spacing**2) <= probe**2 + 1e-9
+        empty_c = ndimage.binary_dilation(sd >= probe, structure=ball) & ~protein_c
+    else:
+        empty_c = ~protein_c
+    protein_e = _surface_distance(xyz, radii, origin, spacing, shape, 0.0, workers, False, box=(e_lo, e_hi)) < 0.0
+    counts_e = _enclosure(protein_e, spacing, ray, workers, False, grid_shape=tuple(int(v) for v in shp))
+    sub = tuple(slice(int(a), int(b)) for a, b in zip(lo - c_lo, hi - c_lo))
+    empty = empty_c[sub]
+    counts = counts_e[tuple(slice(int(a), int(b)) for a, b in zip(lo - e_lo, hi - e_lo))]
+    buried = empty & (counts >= int(np.ceil(bmin * N_LINES - 1e-9)))
+    return _BuriedBox(origin, tuple(int(v) for v in shp), lo, buried)
+
+
 def _smoothed(g: _Grid) -> np.ndarray:
     """Enclosed-line counts averaged over empty space with a Gaussian of :data:`_SMOOTH` Å
     (normalised convolution: protein points neither count nor dilute)."""
@@ -860,7 +923,29 @@ def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tup
     when the buried region is flooded from the cores in order of decreasing
     buriedness (``scipy.ndimage.watershed_ift``; Beucher & Meyer 1993). A buried
     region without a core stays one pocket.
+
+    The work is done in the bounding box of the buried points, plus the margin the
+    smoothing and the flood's neighbours need: the labels are those of the whole grid
+    (raster order, and so label numbers, is kept by the crop; tested).
     """
+    if not g.buried.any():
+        return np.zeros(g.shape, dtype=np.int32), 0
+    margin = 1 + (int(2.5 * _SMOOTH / g.spacing + 0.5) if _SMOOTH > 0 else 0)
+    box = []
+    for ax in range(3):
+        hit = np.flatnonzero(g.buried.any(axis=tuple(k for k in range(3) if k != ax)))
+        box.append(slice(max(0, int(hit[0]) - margin), min(g.shape[ax], int(hit[-1]) + 1 + margin)))
+    crop = tuple(box)
+    sub = _Grid(g.spacing, g.origin, g.shape, g.sd, g.empty[crop], g.counts[crop], g.buried[crop])
+    labels, n = _split_box(sub, np.array([b.start for b in box]), core_fraction, frame)
+    out = np.zeros(g.shape, dtype=labels.dtype)
+    out[crop] = labels
+    return out, n
+
+
+def _split_box(g: _Grid, lo: np.ndarray, core_fraction: float, frame: TMDFrame | None) -> tuple[np.ndarray, int]:
+    """:func:`_split` on the sub-box of ``g`` starting at grid index ``lo`` (``g.empty``,
+    ``g.counts`` and ``g.buried`` cropped; ``g.origin`` that of the whole grid)."""
     from scipy import ndimage
 
     comp, n_comp = ndimage.label(g.buried)
@@ -869,7 +954,7 @@ def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tup
     pore = np.zeros_like(core)
     if frame is not None:  # the channel pore is a region of its own (one marker per connected piece)
         idx = np.nonzero(g.buried)  # only buried points can join the pore region
-        t, r = frame.axial_radial(g.origin + np.stack(idx, axis=1) * g.spacing)
+        t, r = frame.axial_radial(g.origin + (np.stack(idx, axis=1) + lo) * g.spacing)
         pore[idx] = (r < _PORE_CORE) & (t >= frame.t_min) & (t <= frame.t_max)
         core &= ~pore
     core_lab, n_core = ndimage.label(core)
@@ -900,10 +985,18 @@ def _split(g: _Grid, core_fraction: float, frame: TMDFrame | None = None) -> tup
     return out, int(out.max())
 
 
-def _reproduced(pts: np.ndarray, grids: list[_Grid], spacing: float) -> np.ndarray:
-    """True for points whose cube of 8 neighbours on a shifted lattice is mostly (>= 4) buried."""
+def _reproduced(pts: np.ndarray, grids: list[_Grid | _BuriedBox | None], spacing: float) -> np.ndarray:
+    """True for points whose cube of 8 neighbours on a shifted lattice is mostly (>= 4) buried.
+
+    A grid may be a :class:`_BuriedBox` (its ``buried`` mask held only in a sub-box that
+    contains every neighbour of ``pts`` inside the grid: see :func:`_buried_box`) or ``None``
+    (no neighbour of ``pts`` in that grid).
+    """
     out = np.zeros(len(pts), dtype=bool)
     for g in grids:
+        if g is None:
+            continue
+        lo = getattr(g, "lo", np.zeros(3, dtype=np.int64))
         i0 = np.floor((pts - g.origin) / spacing + 1e-9).astype(np.int64)
         votes = np.zeros(len(pts), dtype=np.int64)
         valid = np.zeros(len(pts), dtype=bool)
@@ -911,7 +1004,10 @@ def _reproduced(pts: np.ndarray, grids: list[_Grid], spacing: float) -> np.ndarr
             gi = i0 + np.array(c)
             ok = np.all((gi >= 0) & (gi < np.array(g.shape)), axis=1)
             valid |= ok
-            votes[ok] += g.buried[gi[ok, 0], gi[ok, 1], gi[ok, 2]]
+            gi = gi[ok] - lo
+            if len(gi) and (gi.min() < 0 or np.any(gi.max(axis=0) >= g.buried.shape)):
+                raise RuntimeError("internal: a point's neighbour lies outside the computed sub-box")
+            votes[ok] += g.buried[gi[:, 0], gi[:, 1], gi[:, 2]]
         out |= valid & (votes >= 4)
     return out
 
@@ -923,9 +1019,10 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     ``relevant``, for the perturbed searches of :func:`toolkit.sites.lateral.lateral_sites`
     (which only ask which pockets pass every lateral criterion): ``(centre, normal,
     half_thickness, min_volume, min_hydrophobicity, min_stability)`` of the membrane and the
-    criteria; ``faces`` (the costliest per-pocket step) is then computed only for pockets
-    whose centre lies in that slab and which pass the volume, hydrophobicity and stability
-    criteria, and is ``'none'`` for the others (which fail a criterion either way).
+    criteria; ``stability`` (the shifted grid) is then computed only for pockets whose centre
+    lies in that slab and which pass the volume and hydrophobicity criteria, and is NaN for
+    the others, and ``faces`` (the costliest per-pocket step) only for those that also pass
+    the stability criterion, ``'none'`` for the others (which fail a criterion either way).
     """
     import pandas as pd
     from scipy import ndimage
@@ -980,9 +1077,6 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
         )
     grids = [_grid(xyz[g], radii[g], spacing, probe, ray, bmin, o, sh, workers, progress)
              for g, (o, sh) in zip(groups, boxes)]  # fmt: skip
-    # the same search on the lattice shifted by half a step along each axis (grid consensus)
-    shifted = [_grid(xyz[g], radii[g], spacing, probe, ray, bmin, *_box(xyz[g], spacing, margin, offset + 0.5 * spacing),
-                     workers, progress) for g in groups]  # fmt: skip
 
     frame = None
     try:
@@ -1001,6 +1095,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     lining_idx: dict[int, np.ndarray] = {}
     pocket_grid: dict[int, int] = {}
     core_count = int(np.ceil(core_fraction * N_LINES - 1e-9))
+    tol = 1e-6  # rounding: a pocket on a lateral threshold is kept (computed in full)
     mouth_struct = ndimage.generate_binary_structure(3, 1)
     vox = spacing**3
     for g_index, g in enumerate(grids):
@@ -1025,58 +1120,64 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
             hyd = float(apolar_res[res_idx].mean()) if len(res_idx) else 0.0
             centre = pts.mean(axis=0)
             in_tmd = False
-            faces = "none"
             vol = len(pts) * vox
-            stability = float(_reproduced(pts, shifted, spacing).mean())
+            wanted = True
             if relevant is not None:  # only whether this pocket can pass the lateral criteria matters
-                r_c, r_n, r_half, r_vol, r_hyd, r_stab = relevant
+                r_c, r_n, r_half, r_vol, r_hyd, _ = relevant  # stability: decided below
                 depth = float((centre @ rot + c0 - np.asarray(r_c)) @ np.asarray(r_n))
-                tol = 1e-6  # rounding: a pocket on a threshold is kept (computed in full)
-                wanted = (abs(depth) <= r_half + tol and vol >= r_vol - tol and hyd >= r_hyd - tol
-                          and stability >= r_stab - tol)  # fmt: skip
-            else:
-                wanted = True
+                wanted = abs(depth) <= r_half + tol and vol >= r_vol - tol and hyd >= r_hyd - tol
             if frame is not None:
                 t = float(frame.axial(centre[None])[0])
                 rad = float(frame.radial(centre[None])[0])
                 in_tmd = frame.t_min <= t <= frame.t_max and rad <= frame.r_max
-                if in_tmd and wanted:
-                    mouth = (
-                        ndimage.binary_dilation(sub, structure=mouth_struct)
-                        & g.empty[sl_big]
-                        & ~g.buried[sl_big]
-                    )
-                    mouth_pts = (
-                        g.origin + (np.argwhere(mouth) + np.array([s.start for s in sl_big])) * spacing
-                    )
-                    faces = _faces(frame, np.vstack([pts, mouth_pts]), g.sd, probe, g.origin, spacing)
             drug = bur * (0.5 + 0.5 * hyd) * min(1.0, vol / _DRUG_VOLUME)
-            pts = pts @ rot + c0  # back to the input frame
-            centre = pts.mean(axis=0)
             rows.append(
                 {
                     "entry": structure.entry_id,
-                    "center_x": float(centre[0]),
-                    "center_y": float(centre[1]),
-                    "center_z": float(centre[2]),
                     "volume": float(vol),
                     "n_points": len(pts),
                     "buriedness": bur,
                     "hydrophobicity": hyd,
                     "in_tmd": bool(in_tmd),
-                    "faces": faces,
+                    "faces": "none",
                     "lining_residues": ";".join(dict.fromkeys(labels_txt)),
                     "n_lining": len(res_idx),
                     "score": deep,
                     "lateral_candidate": False,
-                    "stability": stability,
+                    "stability": np.nan,
                     "druggability": float(drug),
                     "deep_volume": deep,
-                    "_pts": pts,
+                    "_pts": pts,  # search frame until the end
                     "_res": res_idx,
                     "_grid": g_index,
+                    "_wanted": wanted,
+                    "_sub": (sub, sl_big),
                 }
             )
+    # stability: the same search on the lattice shifted by half a step along each axis (grid consensus),
+    # its buried mask computed only around the pockets that need it (all, or those still in the running)
+    need = [r for r in rows if r["_wanted"]]
+    if need:
+        every = np.vstack([r["_pts"] for r in need])
+        shifted = [_buried_box(xyz[g], radii[g], spacing, probe, ray, bmin,
+                               *_box(xyz[g], spacing, margin, offset + 0.5 * spacing), every, workers)
+                   for g in groups]  # fmt: skip
+        for r in need:
+            r["stability"] = float(_reproduced(r["_pts"], shifted, spacing).mean())
+    for r in rows:
+        g = grids[r["_grid"]]
+        pts = r["_pts"]
+        stable = relevant is None or r["stability"] >= relevant[5] - tol
+        if frame is not None and r["in_tmd"] and r["_wanted"] and stable:
+            sub, sl_big = r["_sub"]
+            mouth = ndimage.binary_dilation(sub, structure=mouth_struct) & g.empty[sl_big] & ~g.buried[sl_big]
+            mouth_pts = g.origin + (np.argwhere(mouth) + np.array([s.start for s in sl_big])) * spacing
+            r["faces"] = _faces(frame, np.vstack([pts, mouth_pts]), g.sd, probe, g.origin, spacing)
+        pts = pts @ rot + c0  # back to the input frame
+        centre = pts.mean(axis=0)
+        r["_pts"] = pts
+        r["center_x"], r["center_y"], r["center_z"] = (float(v) for v in centre)
+        del r["_wanted"], r["_sub"]
     rows.sort(key=lambda r: (-r["score"], -r["volume"] * r["buriedness"], r["center_x"], r["center_y"],
                              r["center_z"]))  # fmt: skip
     for i, r in enumerate(rows, start=1):
