@@ -121,16 +121,10 @@ _COMPONENT_KEYS = ("atom_name", "element", "charge", "bond_1", "bond_2", "bond_o
 
 
 def _component_cache_path(code: str) -> Path | None:
-    """On-disk copy of one component, keyed by the CCD version (None for odd codes)."""
-    import re
+    """On-disk copy of one component's atoms and bonds, keyed by the CCD version (None for odd codes)."""
+    from ..io.ccd import component_cache_path
 
-    from ..io.cache import cache_dir
-    from ..io.ccd import ccd_version
-
-    if not re.fullmatch(r"[A-Za-z0-9]{1,5}", code):
-        return None
-    version = re.sub(r"[^A-Za-z0-9.]+", "-", ccd_version())
-    return cache_dir() / "ccd" / version / f"{code}.json"
+    return component_cache_path(code)
 
 
 @lru_cache(maxsize=256)

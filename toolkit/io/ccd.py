@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["component_info", "require_component", "ccd_version", "monomer_kind", "one_letter", "CAP_CODES"]
+__all__ = ["component_info", "component_cache_path", "require_component", "ccd_version", "monomer_kind", "one_letter",
+           "CAP_CODES"]
 
 #: Chain caps: non-polymer components that terminate a chain and stay in it when bonded to it
 #: (acetyl, N-methylamide, amide, formyl).
@@ -30,14 +31,69 @@ def _chem_comp_index() -> tuple[dict[str, int], dict[str, Any]]:
     return index, cols
 
 
+def component_cache_path(code: str, suffix: str = ".json") -> Path | None:
+    """On-disk copy of one component's CCD data, keyed by the CCD version (None for odd codes).
+
+    ``<cache>/ccd/<version>/<code><suffix>``; the CCD copy only changes with the
+    installed biotite, whose version names the folder.
+    """
+    import re
+
+    from .cache import cache_dir
+
+    if not re.fullmatch(r"[A-Za-z0-9]{1,5}", code):
+        return None
+    version = re.sub(r"[^A-Za-z0-9.]+", "-", ccd_version())
+    return cache_dir() / "ccd" / version / f"{code}{suffix}"
+
+
 def component_info(code: str) -> dict[str, Any] | None:
     """CCD ``chem_comp`` record of a component, or None when the CCD lacks it.
+
+    Loading the CCD index costs about 0.5 s (and the import of
+    ``biotite.structure``) per process, so each record looked up, or its
+    absence, is kept as JSON in the cache (:func:`component_cache_path`,
+    ``<code>.info.json``, written atomically; a damaged file is read again
+    from the CCD): later processes read only the codes they need.
 
     >>> component_info("JC9")["synonyms"]
     'Esketamine'
     """
+    info = _cached_info(str(code).upper())
+    return dict(info) if info is not None else None
+
+
+_INFO_KEYS = ("code", "name", "type", "formula", "synonyms", "formal_charge", "parent", "one_letter_code")
+
+
+@lru_cache(maxsize=4096)
+def _cached_info(code: str) -> dict[str, Any] | None:
+    import json
+
+    from .cache import atomic_write_bytes
+
+    path = component_cache_path(code, ".info.json")
+    if path is not None and path.is_file():
+        try:
+            got = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(got, dict) and got.get("absent") is True and len(got) == 1:
+                return None
+            if isinstance(got, dict) and set(got) == set(_INFO_KEYS) and got["code"] == code:
+                return got
+        except (OSError, ValueError):
+            pass
+    info = _info_from_ccd(code)
+    if path is not None:
+        try:
+            atomic_write_bytes(path, json.dumps(info if info is not None else {"absent": True}).encode("utf-8"))
+        except OSError:  # a read-only cache only costs the CCD read next time
+            pass
+    return info
+
+
+def _info_from_ccd(code: str) -> dict[str, Any] | None:
     index, cols = _chem_comp_index()
-    i = index.get(code.upper())
+    i = index.get(code)
     if i is None:
         return None
 
@@ -46,7 +102,7 @@ def component_info(code: str) -> dict[str, Any] | None:
         return None if v in ("?", ".", "") else v
 
     return {
-        "code": code.upper(),
+        "code": code,
         "name": val("name"),
         "type": val("type"),
         "formula": val("formula"),

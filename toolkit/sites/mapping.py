@@ -187,8 +187,10 @@ def map_residues(
     ssub = source.chain_subunits.get(source_chain, "other")
     tsub = target.chain_subunits.get(target_chain, "other")
     out = []
+    src_rows = src.to_dict("records")  # plain dicts: a row read per residue costs a pandas Series otherwise
+    tgt_rows = tgt.to_dict("records")
     for r in rows_src:
-        s = src.loc[r]
+        s = src_rows[r]
         j = by_num.get(int(s["uniprot_num"])) if use_uniprot else amap.get(int(r))
         rec: dict[str, Any] = {
             "source_entry": source.entry_id,
@@ -206,7 +208,7 @@ def map_residues(
             rec.update(target_res_name=None, target_one_letter=None, target_auth_seq_id=pd.NA,
                        target_uniprot_num=pd.NA, target_label=None, method="unmapped", identical=False)  # fmt: skip
         else:
-            t = tgt.loc[j]
+            t = tgt_rows[j]
             rec.update(
                 target_res_name=t["res_name"],
                 target_one_letter=t["one_letter"],
