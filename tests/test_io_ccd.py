@@ -36,11 +36,12 @@ def test_component_info_disk_cache_equals_the_ccd_and_survives_damage():
     assert ccd.component_cache_path("../x", ".info.json") is None  # odd codes never become paths
 
 
-def test_cached_component_info_needs_no_ccd_read_in_a_new_process():
+def test_cached_component_info_needs_no_ccd_read_in_a_new_process(fresh):
     """Once a code is cached, a new process answers without loading biotite's CCD (or biotite.structure)."""
     code = "from toolkit.io.ccd import component_info as c; import sys; "
     ask = code + "print(c('JC9')['name'], c('NAG')['type'], c('ZQ8'), 'biotite.structure' in sys.modules)"
-    env = dict(os.environ)
+    env = dict(os.environ)  # with the fresh, empty cache
+    assert env["NMDA_TOOLKIT_CACHE"] == str(fresh)
     first = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True, env=env, check=True)
     again = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True, env=env, check=True)
     name = ccd._info_from_ccd("JC9")["name"]
