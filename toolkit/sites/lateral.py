@@ -135,8 +135,8 @@ def _lining_long(structure: Structure, res, m, pocket_ids: list[int], frame) -> 
     r = m.residues
     memres = {
         (c, int(i), str(x)): (float(d), bool(e))
-        for c, i, x, d, e in zip(r["chain"], r["auth_seq_id"], r["ins_code"], r["depth"], r["lipid_exposed"])
-    }
+        for c, i, x, d, e in zip(*(r[k].tolist() for k in ("chain", "auth_seq_id", "ins_code", "depth", "lipid_exposed")))
+    }  # (.tolist(): iterating a pandas string column element by element is slow)
     helix = _helices(structure, m)
     rows = []
     for pid in pocket_ids:

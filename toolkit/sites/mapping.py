@@ -187,10 +187,12 @@ def map_residues(
     ssub = source.chain_subunits.get(source_chain, "other")
     tsub = target.chain_subunits.get(target_chain, "other")
     out = []
-    src_rows = src.to_dict("records")  # plain dicts: a row read per residue costs a pandas Series otherwise
-    tgt_rows = tgt.to_dict("records")
+    # the columns read, as Python lists (a pandas row read per residue builds a Series; whole tables as
+    # records would convert columns never read)
+    src_cols = {c: src[c].tolist() for c in ("res_name", "auth_seq_id", "uniprot_num", "ins_code")}
+    tgt_cols = {c: tgt[c].tolist() for c in ("res_name", "one_letter", "auth_seq_id", "uniprot_num", "ins_code")}
     for r in rows_src:
-        s = src_rows[r]
+        s = {c: v[r] for c, v in src_cols.items()}
         j = by_num.get(int(s["uniprot_num"])) if use_uniprot else amap.get(int(r))
         rec: dict[str, Any] = {
             "source_entry": source.entry_id,
@@ -208,7 +210,7 @@ def map_residues(
             rec.update(target_res_name=None, target_one_letter=None, target_auth_seq_id=pd.NA,
                        target_uniprot_num=pd.NA, target_label=None, method="unmapped", identical=False)  # fmt: skip
         else:
-            t = tgt_rows[j]
+            t = {c: v[j] for c, v in tgt_cols.items()}
             rec.update(
                 target_res_name=t["res_name"],
                 target_one_letter=t["one_letter"],
