@@ -207,14 +207,15 @@ def deposited_pose_score(rec, state, ref, box) -> float:
 
 def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "ligand",
            exhaustiveness: int = 8, cpu: int = 1, ring_conformers: int | None = None,
-           waters: bool = False) -> dict:  # fmt: skip
+           waters: bool = False, protonation: str = "rule") -> dict:  # fmt: skip
     import toolkit
     from toolkit import docking
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s = toolkit.load_structure(path)
-        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP + (("water",) if waters else ()))
+        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP + (("water",) if waters else ()),
+                                       protonation=protonation)  # fmt: skip
     from toolkit.docking.ligand import RING_CONFORMERS
 
     states = docking.prepare_ligand_states((s, code, chain, res_id), ring_conformers=ring_conformers or RING_CONFORMERS)
@@ -363,6 +364,10 @@ def main() -> None:
     ap.add_argument("--waters", action="store_true",
                     help="keep the crystallographic waters in the redocking receptors (an information leak in a "
                          "redocking: reported separately, not the protocol)")
+    ap.add_argument("--protonation", default="rule", choices=["rule", "pdb2pqr"],
+                    help="receptor polar hydrogens: 'rule' (standard states, His HIE, no flips; the default) or "
+                         "'pdb2pqr' (PROPKA at pH 7.4 + H-bond network optimisation: His tautomers/charge, "
+                         "Asn/Gln/His flips; toolkit.docking.prepare_receptor(protonation='pdb2pqr'))")
     ap.add_argument("--skip", nargs="*", default=[], choices=["redock", "7eu8", "overhead", "panel"])
     args = ap.parse_args()
     t_all = time.perf_counter()
@@ -373,14 +378,14 @@ def main() -> None:
               f"pH 7.4 pooled; ligands of 12-{args.max_heavy} heavy atoms; Vina exhaustiveness {args.exhaustiveness}, "
               f"9 poses per state, seed 1, cpu {args.cpu}; ring puckers per state: up to "
               f"{args.ring_conformers or _default_ring_conformers()} (library default {_default_ring_conformers()}); "
-              f"{'crystal waters KEPT (--waters); ' if args.waters else ''}"
+              f"{'crystal waters KEPT (--waters); ' if args.waters else ''}receptor protonation {args.protonation}; "
               "success: RMSD <= 2 Å)")
         print("   'deposited' = Vina score of the deposited pose after local optimisation (best state): better than the "
               "top pose means a search failure, worse a scoring failure")
         rows = []
         for x in redocking_set(args.max_heavy):
             r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers,
-                       waters=args.waters)
+                       waters=args.waters, protonation=args.protonation)
             rows.append(r)
             kind = "ok" if r["top1"] <= 2.0 else ("search failure" if r["deposited"] < r["score"] else "scoring failure")
             print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:6.3f} Å  best {r['best']:6.3f} Å"
