@@ -78,6 +78,37 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   are not the protocol's default; whether the maintainers' check should keep
   them is a protocol decision, stated here with both figures.
 
+* Receptor protonation by pdb2pqr (``--protonation pdb2pqr``,
+  :func:`toolkit.docking.prepare_receptor` ``protonation="pdb2pqr"``: PROPKA
+  3 at pH 7.4 and pdb2pqr's H-bond network optimisation decide His
+  HID/HIE/HIP, Asn/Gln/His flips and protonated Asp/Glu on the deposited
+  heavy atoms; metal-bound His N without H; 2026-11-30, 12:33-12:40 UTC,
+  load average 2.0-3.5, against the rule in the same session, 12:40-12:45
+  UTC, load 2.6-0.5): top-1 **1/4** (25 %), best pose 2/4, against the
+  rule's 2/4 and 3/4 (top-1/best, pdb2pqr vs rule: WS7 2.61/0.57 vs
+  2.61/0.57 Å, 9LI 5.28/3.04 vs 5.28/3.04 Å, R47 **9.10/2.29** vs
+  1.995/1.44 Å, KNS 1.975/1.975 vs 1.974/1.974 Å; top/deposited-pose
+  scores WS7 -7.88/-7.08 vs -7.87/-7.09, 9LI -5.32/-4.22 vs -5.32/-4.22,
+  R47 -11.07/-9.65 vs -11.06/-9.77, KNS -9.07/-8.53 vs -8.81/-8.41
+  kcal/mol). It cannot help WS7 and 9LI: no receptor atom within 5 Å of
+  either deposited ligand changes type or donor flag (the His changes and
+  flips pdb2pqr makes in 4cum and 4dst are elsewhere), and both stay
+  scoring failures with the same scores. It breaks R47: the three His of
+  4gql's catalytic zinc bind it through NE2, 2.0 Å, so NE2 carries no H
+  (HID, which pdb2pqr also assigns); the rule's HIE puts a donor H on
+  each zinc-bound NE2, and R47's zinc-bound O2, 2.95-3.34 Å from those three
+  NE2, collected three spurious Vina hydrogen bonds that held its deposited
+  pose on top. The rule's R47 success thus leans on an impossible
+  protonation. A first variant that did not give PROPKA the metal ions
+  (12:27-12:33 UTC, load 0.9-1.4) protonated the catalytic Glu219 (GLH, a
+  new donor next to R47) and flipped the ND1-bound His196: top-1 1/4 as
+  well (R47 9.03/2.06 Å), so the ions are now passed to PROPKA (its
+  ``ions`` parameters) and metal-bound His keep the bound N unprotonated.
+  pdb2pqr stays an option (the chemically better receptor for
+  metalloproteins), not the default; on 7EU8 (cryo-EM, truncated side
+  chains) pdb2pqr gives up ("structure is incomplete") and the rule is
+  used with a LossyFixWarning.
+
 7EU8 JC9 (reported, not counted): top-1 4.09 Å / best 2.25 Å (ligand box),
 6.73 / 2.21 Å (pore-ring box). Docking time of the redocking 425 s (R47 287 s,
 KNS 127 s; load average 2-3.5), whole run without the panel 483 s. Overhead
@@ -98,7 +129,7 @@ target was not demonstrated on this machine.
 Run::
 
     NMDA_TOOLKIT_MIRROR=../shared/structures python benchmarks/bench_docking.py [--repeats 3] [--panel 6] \
-        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--ring-conformers 1] [--waters] \
+        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--ring-conformers 1] [--waters] [--protonation pdb2pqr] \
         [--skip redock 7eu8 overhead panel]
 """
 

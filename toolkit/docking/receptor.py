@@ -66,8 +66,14 @@ the Vina scoring function):
   not see the metal bond). When pdb2pqr gives up (e.g. cryo-EM models with
   many truncated side chains: "structure is incomplete") the rule is used
   and a :class:`~toolkit.errors.LossyFixWarning` says why. Measured on the
-  redocking benchmark it did not help (``benchmarks/bench_docking.py``
-  docstring), so the rule stays the default.
+  crystal redocking benchmark it did not help (top-1 1/4 against the
+  rule's 2/4; ``benchmarks/bench_docking.py`` docstring): it changes no
+  atom near the two ligands Vina mis-scores, and at 4gql's catalytic zinc
+  it removes the donor H the rule's HIE puts on the three zinc-bound His
+  NE2 (chemically impossible, but those spurious H-bonds held R47's
+  deposited pose on top). The rule therefore stays the default; with
+  metalloproteins note that the rule's HIE can protonate a metal-bound
+  NE2.
 * **Crystal waters** (``keep=(..., "water")``, an option): every water
   oxygen is kept, typed ``OA`` with one ``HD`` (donor and acceptor, as
   Vina types a water it is given). Docking with the crystallographic
