@@ -431,7 +431,8 @@ def main() -> None:
         s7 = str(_mirror() / "7eu8.cif.gz")
         for kind in ("ligand", "pore rings"):
             r = redock(s7, "JC9", "B", 903, box_kind="ligand" if kind == "ligand" else "pore",
-                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers)  # fmt: skip
+                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers,
+                       protonation=args.protonation)  # fmt: skip
             print(f"7EU8 JC9 (cryo-EM 4.07 Å), box of the {kind}: top-1 {r['top1']:.2f} Å, best {r['best']:.2f} Å "
                   f"of {r['n_poses']}, score {r['score']:.2f}, deposited {r['deposited']:.2f}, {r['seconds']:.1f} s", flush=True)
     if "overhead" not in args.skip:

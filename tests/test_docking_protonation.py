@@ -213,12 +213,53 @@ def test_missing_pdb2pqr_is_a_named_error_and_the_rule_still_works(mirror):
     assert out.stdout.strip().endswith("ok")
 
 
-def test_structure_pdb2pqr_cannot_complete_falls_back_to_the_rule(s7eu8):
-    """7EU8 (cryo-EM, truncated side chains): pdb2pqr gives up; a LossyFixWarning says why, the rule is used."""
+def test_truncated_side_chains_keep_the_rule_the_rest_gets_pdb2pqr(s7eu8):
+    """7EU8 GluN2B chain B (cryo-EM, many truncated side chains): those keep the rule, the others pdb2pqr's states."""
+    from biotite.structure.info import residue
+
     from toolkit.docking import prepare_receptor
 
-    with pytest.warns(LossyFixWarning, match=r"pdb2pqr could not .*incomplete.*placed by rule"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossyFixWarning)
         r = prepare_receptor(s7eu8, chains=["B"], protonation="pdb2pqr")
     rule = prepare_receptor(s7eu8, chains=["B"])
+    a = s7eu8.atoms
+    names: dict[tuple[str, int], set] = {}
+    for i in r.atom_index.tolist():
+        names.setdefault((str(a["res_name"][i]), int(a["res_id"][i])), set()).add(str(a["atom_name"][i]))
+    ideal = {}
+    truncated = set()
+    for (rn, n), got in names.items():
+        if rn not in ideal:
+            ref = residue(rn)
+            ideal[rn] = {str(x) for x, e in zip(ref.atom_name, ref.element) if e != "H"} - {"OXT"}
+        if not ideal[rn] <= got:
+            truncated.add(f"B:{n}")
+    assert len(truncated) > 100  # the cryo-EM model truncates many side chains
+    kept = {x.split()[1] for x in r.states["kept_rule"]}
+    assert truncated <= kept
+    assert r.states["his"] and all(k not in truncated for k in r.states["his"])
+    donors, rule_donors = _donor_names(r, s7eu8), _donor_names(rule, s7eu8)
+    for key in truncated:
+        n = int(key.split(":")[1])
+        assert donors.get(("B", n), set()) == rule_donors.get(("B", n), set()), key
+    assert r.pdbqt != rule.pdbqt and np.array_equal(r.atom_index, rule.atom_index)
+
+
+def test_structure_pdb2pqr_cannot_complete_falls_back_to_the_rule(mirror, tmp_path):
+    """A backbone trace (N, CA, C of 4DST): pdb2pqr gives up; a LossyFixWarning says why, the rule is used."""
+    import toolkit
+    from toolkit.docking import prepare_receptor
+
+    with gzip.open(mirror / "complexes" / "4dst.pdb.gz", "rt") as fh:
+        text = "".join(ln for ln in fh if not ln.startswith(("ATOM", "HETATM", "ANISOU"))
+                       or (ln.startswith("ATOM") and ln[12:16].strip() in ("N", "CA", "C")))  # fmt: skip
+    (tmp_path / "trace.pdb").write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = toolkit.load_structure(tmp_path / "trace.pdb")
+    with pytest.warns(LossyFixWarning, match=r"pdb2pqr could not assign .*placed by rule instead"):
+        r = prepare_receptor(s, protonation="pdb2pqr")
+    rule = prepare_receptor(s)
     assert r.states is None and r.protonation == rule.protonation
     assert r.pdbqt == rule.pdbqt

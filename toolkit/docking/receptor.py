@@ -59,14 +59,17 @@ the Vina scoring function):
   Asn/Gln/His side chains it flipped (the deposited OD1 position then takes
   ND2's typing and vice versa; for His, ND1<->CD2 and NE2<->CE1). Its
   rebuilt atoms, hydrogens and moved coordinates are not used. Residues
-  whose heavy atoms pdb2pqr had to rebuild (truncated side chains) and
-  non-standard residues keep the rule (``Receptor.states['kept_rule']``).
+  with truncated side chains (cryo-EM models: 7EU8 truncates about 1400
+  of its residues) are handed to pdb2pqr as Ala (CB deposited) or Gly, so
+  it sees complete residues and the network around them; they, residues
+  whose heavy atoms pdb2pqr still had to rebuild, and non-standard residues
+  keep the rule (``Receptor.states['kept_rule']``).
   A His N within 2.6 Å of a kept metal ion coordinates it: it carries no
   hydrogen, the other N does, and the ring is not flipped (pdb2pqr does
-  not see the metal bond). When pdb2pqr gives up (e.g. cryo-EM models with
-  many truncated side chains: "structure is incomplete") the rule is used
-  and a :class:`~toolkit.errors.LossyFixWarning` says why. Measured on the
-  crystal redocking benchmark it did not help (top-1 1/4 against the
+  not see the metal bond). When pdb2pqr gives up (e.g. a backbone-only
+  model: it cannot rebuild that much and stops on a non-integral charge)
+  the rule is used and a :class:`~toolkit.errors.LossyFixWarning` says
+  why. Measured on the crystal redocking benchmark it did not help (top-1 1/4 against the
   rule's 2/4; ``benchmarks/bench_docking.py`` docstring): it changes no
   atom near the two ligands Vina mis-scores, and at 4gql's catalytic zinc
   it removes the donor H the rule's HIE puts on the three zinc-bound His
@@ -271,6 +274,12 @@ _STANDARD_AA = frozenset(
     "ALA ARG ASN ASP CYS GLN GLU GLY HIS ILE LEU LYS MET PHE PRO SER THR TRP TYR VAL".split()
 )
 #: Side chains whose heavy atoms pdb2pqr may flip (H-bond network optimisation).
+_BACKBONE = frozenset({"N", "CA", "C", "O", "OXT"})
+#: Side-chain heavy atoms of each standard amino acid (fewer deposited = a truncated side chain).
+_SIDECHAIN_HEAVY = {
+    "ALA": 1, "ARG": 7, "ASN": 4, "ASP": 4, "CYS": 2, "GLN": 5, "GLU": 5, "GLY": 0, "HIS": 6, "ILE": 4,
+    "LEU": 4, "LYS": 5, "MET": 4, "PHE": 7, "PRO": 3, "SER": 2, "THR": 3, "TRP": 10, "TYR": 8, "VAL": 3,
+}  # fmt: skip
 _FLIPPABLE = {"ASN": ("OD1", "ND2"), "GLN": ("OE1", "NE2"), "HIS": ("ND1", "CD2", "CE1", "NE2")}
 _MATCH = 0.05  # Å, an unmoved heavy atom of pdb2pqr's output on its deposited position
 _FLIP_MATCH = 0.7  # Å, a flipped heavy atom (chi rotated by 180 degrees) near the deposited partner position
@@ -323,17 +332,28 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
     name = a["atom_name"][idx].astype(str)
     el = np.char.upper(a["element"][idx].astype(str))
     xyz = structure.coord[idx].astype(float)
+    rkey = [f"{c}:{r}{i}" for c, r, i in zip(chain.tolist(), res_id.tolist(), ins.tolist())]
+    members: dict[str, list[int]] = {}
+    for k in kk.tolist():
+        members.setdefault(rkey[k], []).append(k)
+    # truncated side chains (cryo-EM models): written as Ala (CB kept) or Gly, so pdb2pqr sees complete residues
+    # and the hydrogen-bond network around them; such residues keep the rule
+    truncated = {rk: ("ALA" if "CB" in names else "GLY") for rk, m in members.items()
+                 for names in [{name[k] for k in m}] if len(names - _BACKBONE) < _SIDECHAIN_HEAVY[res_name[m[0]]]}  # fmt: skip
     # one chain letter per author chain (pdb2pqr reads PDB columns); TER between chains
     letters = {c: chr(65 + i % 26) for i, c in enumerate(dict.fromkeys(chain[kk].tolist()))}
     lines = []
     prev = None
     for n, k in enumerate(kk.tolist()):
+        rn = truncated.get(rkey[k], res_name[k])
+        if rn != res_name[k] and name[k] not in _BACKBONE | ({"CB"} if rn == "ALA" else set()):
+            continue
         if prev is not None and chain[k] != prev:
             lines.append("TER")
         prev = chain[k]
         nm = name[k] if len(name[k]) >= 4 else " " + name[k]
         lines.append(
-            f"ATOM  {(n + 1) % 100000:5d} {nm:<4s} {res_name[k]:>3s} {letters[chain[k]]}{res_id[k] % 10000:4d}"
+            f"ATOM  {(n + 1) % 100000:5d} {nm:<4s} {rn:>3s} {letters[chain[k]]}{res_id[k] % 10000:4d}"
             f"{(ins[k] or ' ')[:1]}   {xyz[k, 0]:8.3f}{xyz[k, 1]:8.3f}{xyz[k, 2]:8.3f}  1.00  0.00          {el[k]:>2s}"
         )
     lines.append("TER")
@@ -369,10 +389,6 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
     mel = np.char.capitalize(el)
     mpos = np.flatnonzero(~is_poly & np.isin(mel, list(VINA_METALS)))
     metal = cKDTree(xyz[mpos]) if mpos.size else None
-    rkey = [f"{c}:{r}{i}" for c, r, i in zip(chain.tolist(), res_id.tolist(), ins.tolist())]
-    members: dict[str, list[int]] = {}
-    for k in kk.tolist():
-        members.setdefault(rkey[k], []).append(k)
     out_st = _Pdb2pqrStates({}, {}, {}, [], [])
     handled: set[str] = set()
     for (_, _, rname), atoms in groups.items():
@@ -386,7 +402,7 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
             continue
         rk = rkey[kk[j]]
         mine = members[rk]
-        if len(heavy) > len(mine):  # pdb2pqr rebuilt missing heavy atoms: its decision saw atoms we do not have
+        if rk in truncated or len(heavy) > len(mine):  # pdb2pqr rebuilt missing heavy atoms: its decision saw atoms we do not have
             out_st.kept_rule.append(f"{res_name[mine[0]]} {rk}")
             continue
         handled.add(rk)
