@@ -83,8 +83,10 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   3 at pH 7.4 and pdb2pqr's H-bond network optimisation decide His
   HID/HIE/HIP, Asn/Gln/His flips and protonated Asp/Glu on the deposited
   heavy atoms; metal-bound His N without H; 2026-11-30, 12:33-12:40 UTC,
-  load average 2.0-3.5, against the rule in the same session, 12:40-12:45
-  UTC, load 2.6-0.5): top-1 **1/4** (25 %), best pose 2/4, against the
+  load average 2.0-3.5, and again with the final code (truncated side
+  chains handled) 12:53-13:01 UTC, load 2.5-3.4, identical figures; the
+  rule in the same session, 12:40-12:45 UTC, load 2.6-0.5, reproduced
+  2/4 and 3/4): top-1 **1/4** (25 %), best pose 2/4, against the
   rule's 2/4 and 3/4 (top-1/best, pdb2pqr vs rule: WS7 2.61/0.57 vs
   2.61/0.57 Å, 9LI 5.28/3.04 vs 5.28/3.04 Å, R47 **9.10/2.29** vs
   1.995/1.44 Å, KNS 1.975/1.975 vs 1.974/1.974 Å; top/deposited-pose
@@ -105,9 +107,10 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   well (R47 9.03/2.06 Å), so the ions are now passed to PROPKA (its
   ``ions`` parameters) and metal-bound His keep the bound N unprotonated.
   pdb2pqr stays an option (the chemically better receptor for
-  metalloproteins), not the default; on 7EU8 (cryo-EM, truncated side
-  chains) pdb2pqr gives up ("structure is incomplete") and the rule is
-  used with a LossyFixWarning.
+  metalloproteins), not the default. 7EU8 JC9 with it (truncated side
+  chains keep the rule; GluN2B N615 of chain D flipped; 12:50 UTC):
+  top-1/best 4.08/2.24 Å (ligand box), 6.72/2.25 Å (pore-ring box), against
+  the rule's 4.09/2.25 and 6.73/2.21 Å in the same session: no change.
 
 7EU8 JC9 (reported, not counted): top-1 4.09 Å / best 2.25 Å (ligand box),
 6.73 / 2.21 Å (pore-ring box). Docking time of the redocking 425 s (R47 287 s,
