@@ -144,6 +144,9 @@ def test_pdb2pqr_states_are_pdb2pqrs_own(dst, mirror, tmp_path):
         got = (nd1 in donors.get((c, n), set()), ne2 in donors.get((c, n), set()))
         assert got == want, (key, state, got)
         assert types[(c, n, nd1)] == ("N" if want[0] else "NA") and types[(c, n, ne2)] == ("N" if want[1] else "NA")
+    # every HD follows a donor N or O (a flipped His's deposited NE2 position is a carbon now)
+    lines = [ln for ln in r.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    assert {lines[i - 1][77:79].strip() for i, ln in enumerate(lines) if ln[77:79].strip() == "HD"} <= {"N", "OA"}
     # residues pdb2pqr rebuilt keep the rule's donors; everything else is pdb2pqr's
     rd = _donor_names(rule, dst)
     assert all(donors.get(k, set()) == rd.get(k, set()) for k in rebuilt)

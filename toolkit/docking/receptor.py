@@ -273,13 +273,13 @@ def _type_hetero(structure: Structure, idx: np.ndarray, types: np.ndarray,
 _STANDARD_AA = frozenset(
     "ALA ARG ASN ASP CYS GLN GLU GLY HIS ILE LEU LYS MET PHE PRO SER THR TRP TYR VAL".split()
 )
-#: Side chains whose heavy atoms pdb2pqr may flip (H-bond network optimisation).
 _BACKBONE = frozenset({"N", "CA", "C", "O", "OXT"})
 #: Side-chain heavy atoms of each standard amino acid (fewer deposited = a truncated side chain).
 _SIDECHAIN_HEAVY = {
     "ALA": 1, "ARG": 7, "ASN": 4, "ASP": 4, "CYS": 2, "GLN": 5, "GLU": 5, "GLY": 0, "HIS": 6, "ILE": 4,
     "LEU": 4, "LYS": 5, "MET": 4, "PHE": 7, "PRO": 3, "SER": 2, "THR": 3, "TRP": 10, "TYR": 8, "VAL": 3,
 }  # fmt: skip
+#: Side chains whose heavy atoms pdb2pqr may flip (H-bond network optimisation).
 _FLIPPABLE = {"ASN": ("OD1", "ND2"), "GLN": ("OE1", "NE2"), "HIS": ("ND1", "CD2", "CE1", "NE2")}
 _MATCH = 0.05  # Å, an unmoved heavy atom of pdb2pqr's output on its deposited position
 _FLIP_MATCH = 0.7  # Å, a flipped heavy atom (chi rotated by 180 degrees) near the deposited partner position
@@ -293,7 +293,7 @@ class _Pdb2pqrStates:
     """Polar-atom decisions of pdb2pqr over the receptor's kept atoms (positions ``k`` into ``idx``)."""
 
     role: dict[int, str]  # deposited atom -> atom name it takes (differs from its own name only if flipped)
-    donor: dict[int, bool]  # kept N/O of the residues pdb2pqr handled -> carries an H in pdb2pqr's output
+    donor: dict[int, bool]  # kept atoms of the residues pdb2pqr handled -> its role carries an H in pdb2pqr's output
     his: dict[str, str]  # 'A:57' -> HID / HIE / HIP
     flipped: list[str]  # 'ASN A:85' ...
     kept_rule: list[str]  # residues left to the rule (side-chain heavy atoms missing, or not standard)
@@ -426,8 +426,7 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
                 else:
                     role = name[k]
             out_st.role[k] = role
-            if role in has_h:
-                out_st.donor[k] = has_h[role]
+            out_st.donor[k] = has_h.get(role, False)  # a flipped His carbon position is never a donor
         if flip:
             out_st.flipped.append(f"{base} {rk}")
         if base == "HIS":
