@@ -185,6 +185,9 @@ def test_bad_protonation_argument(dst):
 
     with pytest.raises(InvalidParameter, match="protonation"):
         prepare_receptor(dst, protonation="reduce")
+    for bad in ("seven", 15.0, -1, True):
+        with pytest.raises(InvalidParameter, match="ph"):
+            prepare_receptor(dst, protonation="pdb2pqr", ph=bad)
 
 
 def test_missing_pdb2pqr_is_a_named_error_and_the_rule_still_works(mirror):

@@ -523,8 +523,10 @@ def prepare_receptor(
     from .._checks import check_structure
 
     check_structure(structure)
-    if protonation not in ("rule", "pdb2pqr"):
+    if not isinstance(protonation, str) or protonation not in ("rule", "pdb2pqr"):
         raise InvalidParameter(f"protonation must be 'rule' or 'pdb2pqr', got {protonation!r}")
+    if isinstance(ph, bool) or not isinstance(ph, (int, float, np.integer, np.floating)) or not 0.0 <= float(ph) <= 14.0:
+        raise InvalidParameter(f"ph must be a number from 0 to 14, got {ph!r}")
     a = structure.atoms
     el = np.char.capitalize(a["element"].astype(str))
     heavy = (el != "H") & (el != "D")
