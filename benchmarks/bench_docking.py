@@ -84,7 +84,8 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   HID/HIE/HIP, Asn/Gln/His flips and protonated Asp/Glu on the deposited
   heavy atoms; metal-bound His N without H; 2026-11-30, 12:33-12:40 UTC,
   load average 2.0-3.5, and again with the final code (truncated side
-  chains handled) 12:53-13:01 UTC, load 2.5-3.4, identical figures; the
+  chains handled, no donor H on a flipped His's carbon positions) 12:53-13:01
+  and 13:02-13:10 UTC, load 2.5-3.4, identical figures; the
   rule in the same session, 12:40-12:45 UTC, load 2.6-0.5, reproduced
   2/4 and 3/4): top-1 **1/4** (25 %), best pose 2/4, against the
   rule's 2/4 and 3/4 (top-1/best, pdb2pqr vs rule: WS7 2.61/0.57 vs
@@ -108,7 +109,7 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   ``ions`` parameters) and metal-bound His keep the bound N unprotonated.
   pdb2pqr stays an option (the chemically better receptor for
   metalloproteins), not the default. 7EU8 JC9 with it (truncated side
-  chains keep the rule; GluN2B N615 of chain D flipped; 12:50 UTC):
+  chains keep the rule; GluN2B N615 of chain D flipped; 12:50 and 13:10 UTC):
   top-1/best 4.08/2.24 Å (ligand box), 6.72/2.25 Å (pore-ring box), against
   the rule's 4.09/2.25 and 6.73/2.21 Å in the same session: no change.
 
