@@ -78,6 +78,41 @@ happen (investigated with the bench's set-up, seed 1 unless said):
   are not the protocol's default; whether the maintainers' check should keep
   them is a protocol decision, stated here with both figures.
 
+* Receptor protonation by pdb2pqr (``--protonation pdb2pqr``,
+  :func:`toolkit.docking.prepare_receptor` ``protonation="pdb2pqr"``: PROPKA
+  3 at pH 7.4 and pdb2pqr's H-bond network optimisation decide His
+  HID/HIE/HIP, Asn/Gln/His flips and protonated Asp/Glu on the deposited
+  heavy atoms; metal-bound His N without H; 2026-11-30, 12:33-12:40 UTC,
+  load average 2.0-3.5, and again with the final code (truncated side
+  chains handled, no donor H on a flipped His's carbon positions) 12:53-13:01
+  and 13:02-13:10 UTC, load 2.5-3.4, identical figures; the
+  rule in the same session, 12:40-12:45 UTC, load 2.6-0.5, reproduced
+  2/4 and 3/4): top-1 **1/4** (25 %), best pose 2/4, against the
+  rule's 2/4 and 3/4 (top-1/best, pdb2pqr vs rule: WS7 2.61/0.57 vs
+  2.61/0.57 Å, 9LI 5.28/3.04 vs 5.28/3.04 Å, R47 **9.10/2.29** vs
+  1.995/1.44 Å, KNS 1.975/1.975 vs 1.974/1.974 Å; top/deposited-pose
+  scores WS7 -7.88/-7.08 vs -7.87/-7.09, 9LI -5.32/-4.22 vs -5.32/-4.22,
+  R47 -11.07/-9.65 vs -11.06/-9.77, KNS -9.07/-8.53 vs -8.81/-8.41
+  kcal/mol). It cannot help WS7 and 9LI: no receptor atom within 5 Å of
+  either deposited ligand changes type or donor flag (the His changes and
+  flips pdb2pqr makes in 4cum and 4dst are elsewhere), and both stay
+  scoring failures with the same scores. It breaks R47: the three His of
+  4gql's catalytic zinc bind it through NE2, 2.0 Å, so NE2 carries no H
+  (HID, which pdb2pqr also assigns); the rule's HIE puts a donor H on
+  each zinc-bound NE2, and R47's zinc-bound O2, 2.95-3.34 Å from those three
+  NE2, collected three spurious Vina hydrogen bonds that held its deposited
+  pose on top. The rule's R47 success thus leans on an impossible
+  protonation. A first variant that did not give PROPKA the metal ions
+  (12:27-12:33 UTC, load 0.9-1.4) protonated the catalytic Glu219 (GLH, a
+  new donor next to R47) and flipped the ND1-bound His196: top-1 1/4 as
+  well (R47 9.03/2.06 Å), so the ions are now passed to PROPKA (its
+  ``ions`` parameters) and metal-bound His keep the bound N unprotonated.
+  pdb2pqr stays an option (the chemically better receptor for
+  metalloproteins), not the default. 7EU8 JC9 with it (truncated side
+  chains keep the rule; GluN2B N615 of chain D flipped; 12:50 and 13:10 UTC):
+  top-1/best 4.08/2.24 Å (ligand box), 6.72/2.25 Å (pore-ring box), against
+  the rule's 4.09/2.25 and 6.73/2.21 Å in the same session: no change.
+
 7EU8 JC9 (reported, not counted): top-1 4.09 Å / best 2.25 Å (ligand box),
 6.73 / 2.21 Å (pore-ring box). Docking time of the redocking 425 s (R47 287 s,
 KNS 127 s; load average 2-3.5), whole run without the panel 483 s. Overhead
@@ -98,7 +133,7 @@ target was not demonstrated on this machine.
 Run::
 
     NMDA_TOOLKIT_MIRROR=../shared/structures python benchmarks/bench_docking.py [--repeats 3] [--panel 6] \
-        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--ring-conformers 1] [--waters] \
+        [--exhaustiveness 8] [--cpu 2] [--max-heavy 60] [--ring-conformers 1] [--waters] [--protonation pdb2pqr] \
         [--skip redock 7eu8 overhead panel]
 """
 
@@ -207,14 +242,15 @@ def deposited_pose_score(rec, state, ref, box) -> float:
 
 def redock(path: str, code: str, chain: str, res_id: int, *, box_kind: str = "ligand",
            exhaustiveness: int = 8, cpu: int = 1, ring_conformers: int | None = None,
-           waters: bool = False) -> dict:  # fmt: skip
+           waters: bool = False, protonation: str = "rule") -> dict:  # fmt: skip
     import toolkit
     from toolkit import docking
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s = toolkit.load_structure(path)
-        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP + (("water",) if waters else ()))
+        rec = docking.prepare_receptor(s, remove=(code, chain, res_id), keep=KEEP + (("water",) if waters else ()),
+                                       protonation=protonation)  # fmt: skip
     from toolkit.docking.ligand import RING_CONFORMERS
 
     states = docking.prepare_ligand_states((s, code, chain, res_id), ring_conformers=ring_conformers or RING_CONFORMERS)
@@ -363,6 +399,10 @@ def main() -> None:
     ap.add_argument("--waters", action="store_true",
                     help="keep the crystallographic waters in the redocking receptors (an information leak in a "
                          "redocking: reported separately, not the protocol)")
+    ap.add_argument("--protonation", default="rule", choices=["rule", "pdb2pqr"],
+                    help="receptor polar hydrogens: 'rule' (standard states, His HIE, no flips; the default) or "
+                         "'pdb2pqr' (PROPKA at pH 7.4 + H-bond network optimisation: His tautomers/charge, "
+                         "Asn/Gln/His flips; toolkit.docking.prepare_receptor(protonation='pdb2pqr'))")
     ap.add_argument("--skip", nargs="*", default=[], choices=["redock", "7eu8", "overhead", "panel"])
     args = ap.parse_args()
     t_all = time.perf_counter()
@@ -373,14 +413,14 @@ def main() -> None:
               f"pH 7.4 pooled; ligands of 12-{args.max_heavy} heavy atoms; Vina exhaustiveness {args.exhaustiveness}, "
               f"9 poses per state, seed 1, cpu {args.cpu}; ring puckers per state: up to "
               f"{args.ring_conformers or _default_ring_conformers()} (library default {_default_ring_conformers()}); "
-              f"{'crystal waters KEPT (--waters); ' if args.waters else ''}"
+              f"{'crystal waters KEPT (--waters); ' if args.waters else ''}receptor protonation {args.protonation}; "
               "success: RMSD <= 2 Å)")
         print("   'deposited' = Vina score of the deposited pose after local optimisation (best state): better than the "
               "top pose means a search failure, worse a scoring failure")
         rows = []
         for x in redocking_set(args.max_heavy):
             r = redock(*x, exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers,
-                       waters=args.waters)
+                       waters=args.waters, protonation=args.protonation)
             rows.append(r)
             kind = "ok" if r["top1"] <= 2.0 else ("search failure" if r["deposited"] < r["score"] else "scoring failure")
             print(f"{r['entry']:>8} {r['ligand']:>4} heavy {r['heavy']:>2}  top-1 {r['top1']:6.3f} Å  best {r['best']:6.3f} Å"
@@ -395,7 +435,8 @@ def main() -> None:
         s7 = str(_mirror() / "7eu8.cif.gz")
         for kind in ("ligand", "pore rings"):
             r = redock(s7, "JC9", "B", 903, box_kind="ligand" if kind == "ligand" else "pore",
-                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers)  # fmt: skip
+                       exhaustiveness=args.exhaustiveness, cpu=args.cpu, ring_conformers=args.ring_conformers,
+                       protonation=args.protonation)  # fmt: skip
             print(f"7EU8 JC9 (cryo-EM 4.07 Å), box of the {kind}: top-1 {r['top1']:.2f} Å, best {r['best']:.2f} Å "
                   f"of {r['n_poses']}, score {r['score']:.2f}, deposited {r['deposited']:.2f}, {r['seconds']:.1f} s", flush=True)
     if "overhead" not in args.skip:

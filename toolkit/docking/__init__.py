@@ -1,7 +1,7 @@
 """Docking with AutoDock Vina: receptors, ligands, boxes, poses, panels (optional extra ``docking``).
 
 ``pip install 'nmda-toolkit[docking]'`` installs AutoDock Vina, meeko,
-Dimorphite-DL, spyrmsd and PoseBusters. ``import toolkit.docking`` works
+Dimorphite-DL, spyrmsd, PoseBusters and pdb2pqr. ``import toolkit.docking`` works
 without them; every function that needs them raises
 :class:`toolkit.errors.MissingExtra` naming the extra.
 
@@ -17,7 +17,8 @@ Workflow
 >>> site, inter = docking.pose_contacts(res, poses=1)  # doctest: +SKIP
 >>> table = docking.dock_panel(receptor, n_jobs=2, progress=True)  # the panel, pore + lateral candidates  # doctest: +SKIP
 
-* :mod:`.receptor` - :func:`prepare_receptor` (atom typing, protonation, why not meeko's receptor tool).
+* :mod:`.receptor` - :func:`prepare_receptor` (atom typing, protonation by rule or by pdb2pqr, why not meeko's receptor
+  tool).
 * :mod:`.ligand` - :func:`prepare_ligand`, :func:`prepare_ligand_states` (pH, pKa rule, ETKDG seed, populated ring
   puckers).
 * :mod:`.box` - :class:`Box`, :func:`box_from_ligand`, :func:`box_from_residues`, :func:`box_from_pocket`,

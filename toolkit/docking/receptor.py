@@ -43,6 +43,40 @@ the Vina scoring function):
   hydrogens only to mark donors (its hydrogen-bond term is distance-only
   between heavy atoms), so one approximate hydrogen per donor types the
   donor exactly as a fully protonated receptor would.
+* **Protonation by pdb2pqr** (``protonation="pdb2pqr"``, an option; the
+  ``pdb2pqr`` package of the ``docking`` extra). The standard preparation
+  of docking receptors assigns His tautomers/charges and Asn/Gln/His side-
+  chain flips from pKa values at the pH and an optimised hydrogen-bond
+  network (PDB2PQR: Dolinsky et al. 2004, doi:10.1093/nar/gkh381; Jurrus
+  et al. 2018, doi:10.1002/pro.3280; PROPKA 3: Olsson et al. 2011,
+  doi:10.1021/ct100578z; the flips as in Reduce: Word et al. 1999,
+  doi:10.1006/jmbi.1998.2401). pdb2pqr is run on the kept standard amino
+  acids (the removed ligand, waters and cofactors are not given to it; kept
+  metal ions are, so PROPKA counts their charge) at ``ph``, and only its
+  *decisions* are read back onto the deposited heavy atoms: which N/O
+  carries a hydrogen (donor ``HD``; His N without H typed ``NA``, with H
+  ``N``; HIP has both; protonated Asp/Glu O become donors), and which
+  Asn/Gln/His side chains it flipped (the deposited OD1 position then takes
+  ND2's typing and vice versa; for His, ND1<->CD2 and NE2<->CE1). Its
+  rebuilt atoms, hydrogens and moved coordinates are not used. Residues
+  with truncated side chains (cryo-EM models: 7EU8 truncates about 1400
+  of its residues) are handed to pdb2pqr as Ala (CB deposited) or Gly, so
+  it sees complete residues and the network around them; they, residues
+  whose heavy atoms pdb2pqr still had to rebuild, and non-standard residues
+  keep the rule (``Receptor.states['kept_rule']``).
+  A His N within 2.6 Å of a kept metal ion coordinates it: it carries no
+  hydrogen, the other N does, and the ring is not flipped (pdb2pqr does
+  not see the metal bond). When pdb2pqr gives up (e.g. a backbone-only
+  model: it cannot rebuild that much and stops on a non-integral charge)
+  the rule is used and a :class:`~toolkit.errors.LossyFixWarning` says
+  why. Measured on the crystal redocking benchmark it did not help (top-1 1/4 against the
+  rule's 2/4; ``benchmarks/bench_docking.py`` docstring): it changes no
+  atom near the two ligands Vina mis-scores, and at 4gql's catalytic zinc
+  it removes the donor H the rule's HIE puts on the three zinc-bound His
+  NE2 (chemically impossible, but those spurious H-bonds held R47's
+  deposited pose on top). The rule therefore stays the default; with
+  metalloproteins note that the rule's HIE can protonate a metal-bound
+  NE2.
 * **Crystal waters** (``keep=(..., "water")``, an option): every water
   oxygen is kept, typed ``OA`` with one ``HD`` (donor and acceptor, as
   Vina types a water it is given). Docking with the crystallographic
@@ -122,7 +156,10 @@ class Receptor:
     n_polar_h : int
         Number of polar hydrogens written.
     protonation : str
-        :data:`PROTONATION_NOTE`.
+        How the polar hydrogens were placed (:data:`PROTONATION_NOTE` for the rule).
+    states : dict or None
+        With ``protonation='pdb2pqr'``: ``'his'`` (``'chain:number'`` -> ``'HID'``/``'HIE'``/``'HIP'``),
+        ``'flipped'`` (``'ASN A:85'``, ...) and ``'kept_rule'`` (residues left to the rule); None for the rule.
     """
 
     structure: Structure
@@ -134,6 +171,7 @@ class Receptor:
     kept_hetero: list[str]
     n_polar_h: int
     protonation: str = PROTONATION_NOTE
+    states: dict[str, Any] | None = None
     _tree: Any = field(default=None, repr=False)
 
     @property
@@ -231,6 +269,182 @@ def _type_hetero(structure: Structure, idx: np.ndarray, types: np.ndarray,
     return donor
 
 
+#: Standard amino acids handed to pdb2pqr (other polymer residues keep the rule).
+_STANDARD_AA = frozenset(
+    "ALA ARG ASN ASP CYS GLN GLU GLY HIS ILE LEU LYS MET PHE PRO SER THR TRP TYR VAL".split()
+)
+_BACKBONE = frozenset({"N", "CA", "C", "O", "OXT"})
+#: Side-chain heavy atoms of each standard amino acid (fewer deposited = a truncated side chain).
+_SIDECHAIN_HEAVY = {
+    "ALA": 1, "ARG": 7, "ASN": 4, "ASP": 4, "CYS": 2, "GLN": 5, "GLU": 5, "GLY": 0, "HIS": 6, "ILE": 4,
+    "LEU": 4, "LYS": 5, "MET": 4, "PHE": 7, "PRO": 3, "SER": 2, "THR": 3, "TRP": 10, "TYR": 8, "VAL": 3,
+}  # fmt: skip
+#: Side chains whose heavy atoms pdb2pqr may flip (H-bond network optimisation).
+_FLIPPABLE = {"ASN": ("OD1", "ND2"), "GLN": ("OE1", "NE2"), "HIS": ("ND1", "CD2", "CE1", "NE2")}
+_MATCH = 0.05  # Å, an unmoved heavy atom of pdb2pqr's output on its deposited position
+_FLIP_MATCH = 0.7  # Å, a flipped heavy atom (chi rotated by 180 degrees) near the deposited partner position
+#: Å, a His N this close to a kept metal ion coordinates it (Zn/Fe/Cu-N(His) 2.0-2.2 Å: Harding 2006,
+#: doi:10.1107/S0907444906014594), so it carries no hydrogen and the ring is not flipped
+_METAL_N = 2.6
+
+
+@dataclass
+class _Pdb2pqrStates:
+    """Polar-atom decisions of pdb2pqr over the receptor's kept atoms (positions ``k`` into ``idx``)."""
+
+    role: dict[int, str]  # deposited atom -> atom name it takes (differs from its own name only if flipped)
+    donor: dict[int, bool]  # kept atoms of the residues pdb2pqr handled -> its role carries an H in pdb2pqr's output
+    his: dict[str, str]  # 'A:57' -> HID / HIE / HIP
+    flipped: list[str]  # 'ASN A:85' ...
+    kept_rule: list[str]  # residues left to the rule (side-chain heavy atoms missing, or not standard)
+
+
+def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, ph: float) -> _Pdb2pqrStates:
+    """Run pdb2pqr (PROPKA titration at ``ph``, H-bond network optimisation) on the kept protein atoms.
+
+    Only its decisions are read back (which polar atoms carry a hydrogen,
+    which Asn/Gln/His side chains it flipped); its rebuilt atoms, hydrogens
+    and coordinates are not used. Raises :class:`~toolkit.errors.MissingExtra`
+    without pdb2pqr and ``RuntimeError``/``ValueError`` when pdb2pqr gives up.
+    """
+    import contextlib
+    import io
+    import logging
+    import os
+    import tempfile
+
+    from scipy.spatial import cKDTree
+
+    from ._extra import require
+
+    require("pdb2pqr", what="prepare_receptor(protonation='pdb2pqr')")
+    from pdb2pqr.main import run_pdb2pqr
+
+    logging.captureWarnings(False)  # importing pdb2pqr sends every Python warning of the process to logging
+
+    a = structure.atoms
+    res_name = a["res_name"][idx].astype(str)
+    sel = is_poly & np.isin(res_name, list(_STANDARD_AA))
+    kk = np.flatnonzero(sel)
+    chain = a["chain_id"][idx].astype(str)
+    res_id = a["res_id"][idx].astype(int)
+    ins = a["ins_code"][idx].astype(str)
+    name = a["atom_name"][idx].astype(str)
+    el = np.char.upper(a["element"][idx].astype(str))
+    xyz = structure.coord[idx].astype(float)
+    rkey = [f"{c}:{r}{i}" for c, r, i in zip(chain.tolist(), res_id.tolist(), ins.tolist())]
+    members: dict[str, list[int]] = {}
+    for k in kk.tolist():
+        members.setdefault(rkey[k], []).append(k)
+    # truncated side chains (cryo-EM models): written as Ala (CB kept) or Gly, so pdb2pqr sees complete residues
+    # and the hydrogen-bond network around them; such residues keep the rule
+    truncated = {rk: ("ALA" if "CB" in names else "GLY") for rk, m in members.items()
+                 for names in [{name[k] for k in m}] if len(names - _BACKBONE) < _SIDECHAIN_HEAVY[res_name[m[0]]]}  # fmt: skip
+    # one chain letter per author chain (pdb2pqr reads PDB columns); TER between chains
+    letters = {c: chr(65 + i % 26) for i, c in enumerate(dict.fromkeys(chain[kk].tolist()))}
+    lines = []
+    prev = None
+    for n, k in enumerate(kk.tolist()):
+        rn = truncated.get(rkey[k], res_name[k])
+        if rn != res_name[k] and name[k] not in _BACKBONE | ({"CB"} if rn == "ALA" else set()):
+            continue
+        if prev is not None and chain[k] != prev:
+            lines.append("TER")
+        prev = chain[k]
+        nm = name[k] if len(name[k]) >= 4 else " " + name[k]
+        lines.append(
+            f"ATOM  {(n + 1) % 100000:5d} {nm:<4s} {rn:>3s} {letters[chain[k]]}{res_id[k] % 10000:4d}"
+            f"{(ins[k] or ' ')[:1]}   {xyz[k, 0]:8.3f}{xyz[k, 1]:8.3f}{xyz[k, 2]:8.3f}  1.00  0.00          {el[k]:>2s}"
+        )
+    lines.append("TER")
+    # kept metal ions as HETATM: PROPKA 3 counts their charge (its 'ions' parameters: Zn, Ca, Mg, Mn 2+, ...)
+    for n, k in enumerate(np.flatnonzero(~is_poly & np.isin(np.char.capitalize(el), list(VINA_METALS))).tolist()):
+        ion = el[k][:2]
+        lines.append(
+            f"HETATM{(kk.size + n + 1) % 100000:5d} {ion:<4s} {ion:>3s} Z{n % 10000:4d}    "
+            f"{xyz[k, 0]:8.3f}{xyz[k, 1]:8.3f}{xyz[k, 2]:8.3f}  1.00  0.00          {ion:>2s}"
+        )
+    with tempfile.TemporaryDirectory() as d:
+        inp, out = os.path.join(d, "in.pdb"), os.path.join(d, "out.pqr")
+        with open(inp, "w") as fh:
+            fh.write("\n".join(lines) + "\nEND\n")
+        root = logging.getLogger()
+        level = root.level
+        logging.disable(logging.CRITICAL)  # pdb2pqr and propka log every step at INFO/WARNING
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                run_pdb2pqr(["--ff", "AMBER", "--ffout", "AMBER", "--titration-state-method", "propka",
+                             "--with-ph", f"{ph:g}", "--keep-chain", inp, out])  # fmt: skip
+        finally:
+            logging.disable(logging.NOTSET)
+            root.setLevel(level)
+        with open(out) as fh:
+            pqr = [ln for ln in fh if ln.startswith(("ATOM", "HETATM"))]
+    # group pdb2pqr's atoms by residue
+    groups: dict[tuple[str, str, str], list[tuple[str, np.ndarray]]] = {}
+    for ln in pqr:
+        key = (ln[21], ln[22:27], ln[17:20].strip())
+        groups.setdefault(key, []).append((ln[12:16].strip(), np.array([float(ln[30:38]), float(ln[38:46]), float(ln[46:54])])))
+    tree = cKDTree(xyz[kk])
+    mel = np.char.capitalize(el)
+    mpos = np.flatnonzero(~is_poly & np.isin(mel, list(VINA_METALS)))
+    metal = cKDTree(xyz[mpos]) if mpos.size else None
+    out_st = _Pdb2pqrStates({}, {}, {}, [], [])
+    handled: set[str] = set()
+    for (_, _, rname), atoms in groups.items():
+        heavy = [(n, p) for n, p in atoms if not n.startswith("H") and n != "OXT"]
+        hyd = [p for n, p in atoms if n.startswith("H")]
+        ca = next((p for n, p in heavy if n == "CA"), None)
+        if ca is None:
+            continue
+        dist, j = tree.query(ca)
+        if dist > _MATCH:
+            continue
+        rk = rkey[kk[j]]
+        mine = members[rk]
+        if rk in truncated or len(heavy) > len(mine):  # pdb2pqr rebuilt missing heavy atoms: its decision saw atoms we do not have
+            out_st.kept_rule.append(f"{res_name[mine[0]]} {rk}")
+            continue
+        handled.add(rk)
+        hname = {n: p for n, p in heavy}
+        has_h = {n: bool(hyd) and bool((np.linalg.norm(np.array(hyd) - p, axis=1) < 1.2).any())
+                 for n, p in heavy if n[0] in "NO"}  # fmt: skip
+        base = res_name[mine[0]]
+        flip = False
+        bound = {name[k] for k in mine if base == "HIS" and name[k] in ("ND1", "NE2") and metal is not None
+                 and metal.query(xyz[k])[0] <= _METAL_N}  # fmt: skip
+        if bound:  # metal-bound His: the bound N carries no H, the other does; never flipped
+            has_h = {**has_h, **{n: n not in bound for n in ("ND1", "NE2")}}
+            rname = {frozenset({"NE2"}): "HID", frozenset({"ND1"}): "HIE"}.get(frozenset(bound), "HIS")
+        for k in mine:
+            role = name[k]
+            if base in _FLIPPABLE and role in _FLIPPABLE[base] and not bound:
+                cand = [(float(np.linalg.norm(hname[n] - xyz[k])), n) for n in _FLIPPABLE[base] if n in hname]
+                d0, role = min(cand) if cand else (0.0, role)
+                if role != name[k] and d0 < _FLIP_MATCH:
+                    flip = True
+                else:
+                    role = name[k]
+            out_st.role[k] = role
+            out_st.donor[k] = has_h.get(role, False)  # a flipped His carbon position is never a donor
+        if flip:
+            out_st.flipped.append(f"{base} {rk}")
+        if base == "HIS":
+            out_st.his[rk] = rname if rname in ("HID", "HIE", "HIP") else {
+                (True, False): "HID", (False, True): "HIE", (True, True): "HIP"}.get(
+                (has_h.get("ND1", False), has_h.get("NE2", False)), rname)  # fmt: skip
+    out_st.kept_rule += sorted({f"{res_name[k]} {rkey[k]}" for k in np.flatnonzero(is_poly).tolist()
+                                if rkey[k] not in handled} - set(out_st.kept_rule))  # fmt: skip
+    return out_st
+
+
+def _his_counts(his: dict[str, str]) -> str:
+    from collections import Counter
+
+    c = Counter(his.values())
+    return " ".join(f"{k} {c[k]}" for k in ("HID", "HIE", "HIP") if c[k]) or "none"
+
+
 def _instances(structure: Structure, spec: Any) -> list[tuple[str, str | None, int | None]]:
     if isinstance(spec, str):
         return [(spec.upper(), None, None)]
@@ -247,6 +461,8 @@ def prepare_receptor(
     *,
     remove: Any = None,
     keep: Sequence[str] = ("ion",),
+    protonation: str = "rule",
+    ph: float = 7.4,
 ) -> Receptor:
     """Select, protonate (by rule) and type a receptor for Vina.
 
@@ -267,6 +483,14 @@ def prepare_receptor(
         ``'water'`` is in ``keep`` (an option for redocking into the
         deposited complex: each water oxygen typed ``OA`` with one ``HD``,
         donor and acceptor; see the module docstring for what it implies).
+    protonation
+        ``'rule'`` (default: standard states at pH 7.4, His HIE, no flips) or
+        ``'pdb2pqr'`` (PROPKA titration at ``ph`` and H-bond network
+        optimisation by pdb2pqr: His HID/HIE/HIP, Asn/Gln/His flips,
+        protonated Asp/Glu; see the module docstring). Needs the ``pdb2pqr``
+        package of the ``docking`` extra.
+    ph
+        pH of the pdb2pqr titration (default 7.4; the rule is for pH 7.4).
 
     Returns
     -------
@@ -280,11 +504,14 @@ def prepare_receptor(
         Unknown chain, bad ``remove``.
     LigandNotFound
         A ``remove`` instance is not in the structure.
+    MissingExtra
+        ``protonation='pdb2pqr'`` without the ``pdb2pqr`` package.
 
     Warns
     -----
     LossyFixWarning
-        Atoms of elements Vina cannot type were dropped.
+        Atoms of elements Vina cannot type were dropped; pdb2pqr gave up
+        (the rule is used instead, the warning says why).
 
     Examples
     --------
@@ -296,6 +523,10 @@ def prepare_receptor(
     from .._checks import check_structure
 
     check_structure(structure)
+    if not isinstance(protonation, str) or protonation not in ("rule", "pdb2pqr"):
+        raise InvalidParameter(f"protonation must be 'rule' or 'pdb2pqr', got {protonation!r}")
+    if isinstance(ph, bool) or not isinstance(ph, (int, float, np.integer, np.floating)) or not 0.0 <= float(ph) <= 14.0:
+        raise InvalidParameter(f"ph must be a number from 0 to 14, got {ph!r}")
     a = structure.atoms
     el = np.char.capitalize(a["element"].astype(str))
     heavy = (el != "H") & (el != "D")
@@ -381,6 +612,35 @@ def prepare_receptor(
     het_donor = _type_hetero(structure, idx, types, kept_keys)
     donor |= het_donor
     donor |= ~is_poly & (e == "O") & np.isin(res_name, ["HOH", "DOD", "WAT"])  # water O: donor and acceptor
+    note, states = PROTONATION_NOTE, None
+    if protonation == "pdb2pqr":
+        from ..errors import MissingExtra
+
+        try:
+            states = _pdb2pqr_states(structure, idx, is_poly, float(ph))
+        except MissingExtra:
+            raise
+        except Exception as exc:  # pdb2pqr gives up (RuntimeError/ValueError/KeyError ...): keep the rule
+            why = exc.__cause__ if exc.__cause__ is not None and not str(exc) else exc
+            warnings.warn(
+                f"{structure.entry_id}: pdb2pqr could not assign the protein's protonation states "
+                f"({type(why).__name__}: {' '.join(str(why).split())[:200]}); polar hydrogens placed by rule instead",
+                LossyFixWarning,
+                stacklevel=2,
+            )
+        if states is not None:
+            for k, role in states.role.items():
+                r = res_name[k]
+                if role != name[k]:  # flipped side chain: the deposited atom takes its partner's chemistry
+                    types[k] = {"OD1": "OA", "OE1": "OA", "ND2": "N", "NE2": "N", "ND1": "N", "CD2": "A", "CE1": "A"}[role]
+                if r == "HIS" and role in ("ND1", "NE2"):
+                    types[k] = "N" if states.donor.get(k, False) else "NA"
+                if k in states.donor:
+                    donor[k] = states.donor[k]
+            note = (f"receptor: deposited heavy atoms, polar H from pdb2pqr (PROPKA at pH {float(ph):g}, H-bond network "
+                    f"optimisation: His {_his_counts(states.his)}, {len(states.flipped)} Asn/Gln/His flipped"
+                    f"{f', {len(states.kept_rule)} residues by rule' if states.kept_rule else ''}), cofactors typed "
+                    "from the CCD (acids deprotonated), AutoDock types, no partial charges (Vina)")  # fmt: skip
     xyz = structure.coord[idx].astype(float)
     from scipy.spatial import cKDTree
 
@@ -420,5 +680,7 @@ def prepare_receptor(
     return Receptor(
         structure=structure, atom_index=idx, types=types, pdbqt="\n".join(lines) + "\n",
         chains=[c for c in all_chains if c in set(chains)], removed=removed, kept_hetero=kept_het,
-        n_polar_h=len(h_pos),
+        n_polar_h=len(h_pos), protonation=note,
+        states=None if states is None else {"his": dict(states.his), "flipped": list(states.flipped),
+                                            "kept_rule": list(states.kept_rule)},
     )  # fmt: skip
