@@ -569,3 +569,40 @@ def test_redocking_s_ketamine_into_7eu8_over_five_seeds(s7eu8, receptor):
     assert centroid_ok >= 3, centroid_ok
     assert np.median(recalls) >= 0.7, recalls
     assert max(best) <= 3.0, best
+
+
+def test_rule_protonation_keeps_h_off_a_metal_bound_histidine_nitrogen(mirror):
+    """4GQL (zinc enzyme): with the default rule a His ring N within 2.6 Å of a Zn (found here from
+    the geometry) is an acceptor without H and the other ring N the donor; His far from any metal
+    stay HIE (NE2 donor, ND1 acceptor)."""
+    import warnings
+
+    import toolkit
+    from toolkit.docking import prepare_receptor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = toolkit.load_structure(mirror / "complexes" / "4gql.pdb.gz")
+        r = prepare_receptor(s, keep=("ion",))
+    lines = [ln for ln in r.pdbqt.splitlines() if ln.startswith(("ATOM", "HETATM"))]
+    typed, donors = {}, set()
+    for before, ln in zip(["", *lines], lines):
+        if ln[77:79].strip() == "HD":  # the donor is the heavy atom written just before its H
+            donors.add((before[21], int(before[22:26]), before[12:16].strip()))
+        elif ln.startswith("ATOM") and ln[17:20] == "HIS":
+            typed[(ln[21], int(ln[22:26]), ln[12:16].strip())] = ln[77:79].strip()
+    a = s.atoms
+    zn = s.coord[a["res_name"] == "ZN"]
+    ring = np.flatnonzero((a["res_name"] == "HIS") & np.isin(a["atom_name"], ["ND1", "NE2"]))
+    bound = {(str(a["chain_id"][i]), int(a["res_id"][i]), str(a["atom_name"][i]))
+             for i in ring.tolist() if np.linalg.norm(zn - s.coord[i], axis=1).min() <= 2.6}  # fmt: skip
+    assert len(bound) >= 6 and {b[2] for b in bound} == {"ND1", "NE2"}  # both tautomers occur
+    for c, n, atom in bound:
+        other = (c, n, {"ND1": "NE2", "NE2": "ND1"}[atom])
+        assert typed[(c, n, atom)] == "NA" and (c, n, atom) not in donors
+        assert typed[other] == "N" and other in donors
+    free = {(k[0], k[1]) for k in typed} - {(b[0], b[1]) for b in bound}
+    assert len(free) >= 3
+    for c, n in free:
+        if (c, n, "NE2") in typed and (c, n, "ND1") in typed:
+            assert (c, n, "NE2") in donors and (c, n, "ND1") not in donors and typed[(c, n, "ND1")] == "NA"

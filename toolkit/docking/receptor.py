@@ -37,7 +37,10 @@ the Vina scoring function):
 * **Protonation (pH 7.4 standard states)**: backbone N–H (not Pro); Lys
   NZ and Arg NE/NH1/NH2 protonated (donors); Asp/Glu carboxylates
   deprotonated (acceptors only); His neutral Nε2–H tautomer (HIE: NE2
-  donor, ND1 acceptor); Ser/Thr/Tyr hydroxyls donor and acceptor; Asn/Gln
+  donor, ND1 acceptor), except where a ring N coordinates a kept metal ion
+  (within 2.6 Å): that N binds the metal with its lone pair and carries no
+  H (acceptor ``NA``), the other ring N carries it (HID when NE2 binds,
+  as at zinc sites); Ser/Thr/Tyr hydroxyls donor and acceptor; Asn/Gln
   amide N and Trp NE1 donors. One ``HD`` is written per donor atom, 1.01 Å
   from it, pointing away from its bonded heavy neighbours: Vina uses
   hydrogens only to mark donors (its hydrogen-bond term is distance-only
@@ -69,14 +72,14 @@ the Vina scoring function):
   not see the metal bond). When pdb2pqr gives up (e.g. a backbone-only
   model: it cannot rebuild that much and stops on a non-integral charge)
   the rule is used and a :class:`~toolkit.errors.LossyFixWarning` says
-  why. Measured on the crystal redocking benchmark it did not help (top-1 1/4 against the
-  rule's 2/4; ``benchmarks/bench_docking.py`` docstring): it changes no
-  atom near the two ligands Vina mis-scores, and at 4gql's catalytic zinc
-  it removes the donor H the rule's HIE puts on the three zinc-bound His
-  NE2 (chemically impossible, but those spurious H-bonds held R47's
-  deposited pose on top). The rule therefore stays the default; with
-  metalloproteins note that the rule's HIE can protonate a metal-bound
-  NE2.
+  why. Measured on the crystal redocking benchmark it gives the same
+  top-1 success as the rule, 1/4 (``benchmarks/bench_docking.py``
+  docstring): it changes no atom near the two ligands Vina mis-scores.
+  It first showed that the rule's plain HIE put a donor H on the three
+  zinc-bound His NE2 of 4gql (chemically impossible; those spurious
+  H-bonds had held R47's deposited pose on top, the rule's third
+  "success"): the rule now keeps the H off a metal-bound ring N (above),
+  so pdb2pqr stays an option and the rule the default.
 * **Crystal waters** (``keep=(..., "water")``, an option): every water
   oxygen is kept, typed ``OA`` with one ``HD`` (donor and acceptor, as
   Vina types a water it is given). Docking with the crystallographic
@@ -112,7 +115,7 @@ __all__ = ["Receptor", "prepare_receptor", "PROTONATION_NOTE", "VINA_METALS"]
 #: One-line statement of the receptor protonation used (stated in outputs).
 PROTONATION_NOTE = (
     "receptor: deposited heavy atoms, polar H by rule at pH 7.4 standard states "
-    "(Lys/Arg+, Asp/Glu-, His neutral HIE, backbone N-H), cofactors typed from the CCD (acids deprotonated), "
+    "(Lys/Arg+, Asp/Glu-, His neutral HIE, the N-H away from a bound metal, backbone N-H), cofactors typed from the CCD (acids deprotonated), "
     "AutoDock types, no partial charges (Vina)"
 )
 
@@ -286,6 +289,24 @@ _FLIP_MATCH = 0.7  # Å, a flipped heavy atom (chi rotated by 180 degrees) near 
 #: Å, a His N this close to a kept metal ion coordinates it (Zn/Fe/Cu-N(His) 2.0-2.2 Å: Harding 2006,
 #: doi:10.1107/S0907444906014594), so it carries no hydrogen and the ring is not flipped
 _METAL_N = 2.6
+
+
+def _metal_bound_his(xyz: np.ndarray, e: np.ndarray, res_name: np.ndarray, name: np.ndarray, is_poly: np.ndarray,
+                     chain: np.ndarray, res_id: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``(bound, other)`` masks: His ring N within :data:`_METAL_N` of a kept metal ion, and the
+    other ring N of those His (when it is not bound too)."""
+    from scipy.spatial import cKDTree
+
+    metal = ~is_poly & np.isin(e, list(VINA_METALS))
+    ring_n = is_poly & (res_name == "HIS") & np.isin(name, ["ND1", "NE2"])
+    bound = np.zeros(len(e), dtype=bool)
+    if metal.any() and ring_n.any():
+        d, _ = cKDTree(xyz[metal]).query(xyz[ring_n])
+        bound[np.flatnonzero(ring_n)[d <= _METAL_N]] = True
+    keys = list(zip(chain.tolist(), res_id.tolist(), ins.tolist()))
+    bound_res = {keys[k] for k in np.flatnonzero(bound).tolist()}
+    other = ring_n & ~bound & np.array([k in bound_res for k in keys], dtype=bool)
+    return bound, other
 
 
 @dataclass
@@ -612,6 +633,13 @@ def prepare_receptor(
     het_donor = _type_hetero(structure, idx, types, kept_keys)
     donor |= het_donor
     donor |= ~is_poly & (e == "O") & np.isin(res_name, ["HOH", "DOD", "WAT"])  # water O: donor and acceptor
+    # a His ring N that coordinates a kept metal ion binds it with its lone pair: no H there (an acceptor,
+    # which Vina pairs with the metal), the ring's other N carries the H (HID/HIE by the metal, not HIE always)
+    bound, other = _metal_bound_his(structure.coord[idx].astype(float), e, res_name, name, is_poly,
+                                    a["chain_id"][idx].astype(str), a["res_id"][idx].astype(int),
+                                    a["ins_code"][idx].astype(str))  # fmt: skip
+    types[bound], donor[bound] = "NA", False
+    types[other], donor[other] = "N", True
     note, states = PROTONATION_NOTE, None
     if protonation == "pdb2pqr":
         from ..errors import MissingExtra
