@@ -26,7 +26,10 @@ from toolkit.structure import clear_memory_cache, load_structure
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    """Files of the structure cache (the CCD look-ups under ``ccd/`` are not entry data)."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "ccd" not in p.relative_to(folder).parts[:1])
 
 
 # ----------------------------------------------------------------- IDs

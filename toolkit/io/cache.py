@@ -5,6 +5,13 @@ Layout under :func:`cache_dir` (``$NMDA_TOOLKIT_CACHE``, else
 
     pdb/7eu8.cif.gz          raw files as downloaded (validated before they land)
     parsed/v1/7eu8.npz       parsed atom arrays + JSON metadata (numpy .npz)
+    ccd/<biotite version>/   look-ups in biotite's copy of the Chemical Component
+                             Dictionary, one JSON file per code: ``JC9.info.json``
+                             (the ``chem_comp`` record, or its absence) and
+                             ``JC9.json`` (atoms and bonds of a ligand template).
+                             Written when a code is first looked up (by any load,
+                             also with ``use_cache=False``: they hold CCD data, not
+                             the entry), so later processes skip reading the CCD.
 
 Parsed entries are stored as uncompressed ``.npz`` files holding only numeric
 and fixed-width unicode arrays plus one JSON string, and are read back with
