@@ -122,6 +122,17 @@ the bench's set-up, seed 1 unless said):
   top-1/best 4.08/2.24 Å (ligand box), 6.72/2.25 Å (pore-ring box), against
   the rule's 4.09/2.25 and 6.73/2.21 Å in the same session: no change.
 
+* Rescoring Vina's returned poses with the GNINA CNN (McNutt et al. 2021,
+  doi:10.1186/s13321-021-00522-2; gninatorch 0.0.2 with gnina's default
+  ensemble of default2018 models, measured outside the project in a scratch
+  environment, 13:40-14:00 UTC): top-1 2/4 by CNNscore (WS7 0.57, R47 1.88 Å
+  fixed; 9LI 3.80 Å, no returned pose within 2 Å; KNS lost, 4.00 Å, its 1.97 Å
+  pose 0.642 against 0.647, a toss-up that flips with the receptor file
+  format). Not adopted: below the target too, the models may have been trained
+  on these entries, and the stack needs torch (~5 GB with its CUDA wheels),
+  molgrid built against NumPy 1 (this project needs NumPy 2) and bundling
+  OpenBabel (GPL).
+
 7EU8 JC9 (reported, not counted): top-1 4.09 Å / best 2.25 Å (ligand box),
 6.73 / 2.21 Å (pore-ring box). Docking time of the redocking 425 s (R47 287 s,
 KNS 127 s; load average 2-3.5), whole run without the panel 483 s. Overhead
