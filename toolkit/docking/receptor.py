@@ -320,8 +320,12 @@ class _Pdb2pqrStates:
     kept_rule: list[str]  # residues left to the rule (side-chain heavy atoms missing, or not standard)
 
 
-def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, ph: float) -> _Pdb2pqrStates:
+def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, ph: float,
+                    metal_bound: np.ndarray) -> _Pdb2pqrStates:  # fmt: skip
     """Run pdb2pqr (PROPKA titration at ``ph``, H-bond network optimisation) on the kept protein atoms.
+
+    ``metal_bound``: the His ring N that coordinate a kept metal ion (:func:`_metal_bound_his`);
+    pdb2pqr does not see that bond, so those keep no H and their rings are not flipped.
 
     Only its decisions are read back (which polar atoms carry a hydrogen,
     which Asn/Gln/His side chains it flipped); its rebuilt atoms, hydrogens
@@ -407,9 +411,6 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
         key = (ln[21], ln[22:27], ln[17:20].strip())
         groups.setdefault(key, []).append((ln[12:16].strip(), np.array([float(ln[30:38]), float(ln[38:46]), float(ln[46:54])])))
     tree = cKDTree(xyz[kk])
-    mel = np.char.capitalize(el)
-    mpos = np.flatnonzero(~is_poly & np.isin(mel, list(VINA_METALS)))
-    metal = cKDTree(xyz[mpos]) if mpos.size else None
     out_st = _Pdb2pqrStates({}, {}, {}, [], [])
     handled: set[str] = set()
     for (_, _, rname), atoms in groups.items():
@@ -432,8 +433,7 @@ def _pdb2pqr_states(structure: Structure, idx: np.ndarray, is_poly: np.ndarray, 
                  for n, p in heavy if n[0] in "NO"}  # fmt: skip
         base = res_name[mine[0]]
         flip = False
-        bound = {name[k] for k in mine if base == "HIS" and name[k] in ("ND1", "NE2") and metal is not None
-                 and metal.query(xyz[k])[0] <= _METAL_N}  # fmt: skip
+        bound = {name[k] for k in mine if metal_bound[k]}
         if bound:  # metal-bound His: the bound N carries no H, the other does; never flipped
             has_h = {**has_h, **{n: n not in bound for n in ("ND1", "NE2")}}
             rname = {frozenset({"NE2"}): "HID", frozenset({"ND1"}): "HIE"}.get(frozenset(bound), "HIS")
@@ -645,7 +645,7 @@ def prepare_receptor(
         from ..errors import MissingExtra
 
         try:
-            states = _pdb2pqr_states(structure, idx, is_poly, float(ph))
+            states = _pdb2pqr_states(structure, idx, is_poly, float(ph), bound)
         except MissingExtra:
             raise
         except Exception as exc:  # pdb2pqr gives up (RuntimeError/ValueError/KeyError ...): keep the rule

@@ -835,22 +835,31 @@ def _box(
     return lo, shape  # type: ignore[return-value]
 
 
-def _grid(xyz, radii, spacing, probe, ray, bmin, origin, shape, workers, progress) -> _Grid:
+def _empty(sd: np.ndarray, probe: float, spacing: float) -> np.ndarray:
+    """Points a probe sphere can reach: within ``probe`` of a point where it fits, not inside an atom
+    (points beyond the grid are not probe centres)."""
     from scipy import ndimage
 
-    sd = _surface_distance(xyz, radii, origin, spacing, shape, probe + spacing, workers, progress)
     protein = sd < 0.0
-    centres = sd >= probe
-    if probe > 0:
-        rk = int(np.floor(probe / spacing))
-        rr = np.arange(-rk, rk + 1)
-        ball = (np.add.outer(np.add.outer(rr**2, rr**2), rr**2) * spacing**2) <= probe**2 + 1e-9
-        empty = ndimage.binary_dilation(centres, structure=ball) & ~protein
-    else:
-        empty = ~protein
-    counts = _enclosure(protein, spacing, ray, workers, progress)
+    if probe <= 0:
+        return ~protein
+    rk = int(np.floor(probe / spacing))
+    rr = np.arange(-rk, rk + 1)
+    ball = (np.add.outer(np.add.outer(rr**2, rr**2), rr**2) * spacing**2) <= probe**2 + 1e-9
+    return ndimage.binary_dilation(sd >= probe, structure=ball) & ~protein
+
+
+def _lines_for(fraction: float) -> int:
+    """The number of scan lines a fraction of :data:`N_LINES` means (a point is buried, or core, from it on)."""
+    return int(np.ceil(fraction * N_LINES - 1e-9))
+
+
+def _grid(xyz, radii, spacing, probe, ray, bmin, origin, shape, workers, progress) -> _Grid:
+    sd = _surface_distance(xyz, radii, origin, spacing, shape, probe + spacing, workers, progress)
+    empty = _empty(sd, probe, spacing)
+    counts = _enclosure(sd < 0.0, spacing, ray, workers, progress)
     counts[~empty] = 0
-    buried = empty & (counts >= int(np.ceil(bmin * N_LINES - 1e-9)))
+    buried = empty & (counts >= _lines_for(bmin))
     return _Grid(spacing, origin, shape, sd, empty, counts, buried)
 
 
@@ -873,7 +882,6 @@ def _buried_box(xyz, radii, spacing, probe, ray, bmin, origin, shape, pts, worke
     which there is no protein either way). The protein mask alone (sign of the surface
     distance) needs only the atoms' own radii. ``None`` when no neighbour lies in the grid.
     """
-    from scipy import ndimage
 
     shp = np.array(shape, dtype=np.int64)
     i0 = np.floor((pts - origin) / spacing + 1e-9).astype(np.int64)
@@ -886,19 +894,13 @@ def _buried_box(xyz, radii, spacing, probe, ray, bmin, origin, shape, pts, worke
     c_lo, c_hi = np.maximum(lo - rk, 0), np.minimum(hi + rk, shp)
     e_lo, e_hi = np.maximum(lo - steps, 0), np.minimum(hi + steps, shp)
     sd = _surface_distance(xyz, radii, origin, spacing, shape, probe + spacing, workers, False, box=(c_lo, c_hi))
-    protein_c = sd < 0.0
-    if probe > 0:
-        rr = np.arange(-rk, rk + 1)
-        ball = (np.add.outer(np.add.outer(rr**2, rr**2), rr**2) * spacing**2) <= probe**2 + 1e-9
-        empty_c = ndimage.binary_dilation(sd >= probe, structure=ball) & ~protein_c
-    else:
-        empty_c = ~protein_c
+    empty_c = _empty(sd, probe, spacing)
     protein_e = _surface_distance(xyz, radii, origin, spacing, shape, 0.0, workers, False, box=(e_lo, e_hi)) < 0.0
     counts_e = _enclosure(protein_e, spacing, ray, workers, False, grid_shape=tuple(int(v) for v in shp))
     sub = tuple(slice(int(a), int(b)) for a, b in zip(lo - c_lo, hi - c_lo))
     empty = empty_c[sub]
     counts = counts_e[tuple(slice(int(a), int(b)) for a, b in zip(lo - e_lo, hi - e_lo))]
-    buried = empty & (counts >= int(np.ceil(bmin * N_LINES - 1e-9)))
+    buried = empty & (counts >= _lines_for(bmin))
     return _BuriedBox(origin, tuple(int(v) for v in shp), lo, buried)
 
 
@@ -1094,7 +1096,7 @@ def _search(structure, *, exclude_ligands, grid_spacing, probe_radius, max_ray, 
     rows, points = [], {}
     lining_idx: dict[int, np.ndarray] = {}
     pocket_grid: dict[int, int] = {}
-    core_count = int(np.ceil(core_fraction * N_LINES - 1e-9))
+    core_count = _lines_for(core_fraction)
     tol = 1e-6  # rounding: a pocket on a lateral threshold is kept (computed in full)
     mouth_struct = ndimage.generate_binary_structure(3, 1)
     vox = spacing**3
